@@ -1,0 +1,58 @@
+/// <reference types="vitest/config" />
+// Builds the library: ESM entries for the package's exports map, dependencies external,
+// `'use client'` kept at the top of the browser entry, a shebang on the CLI.
+import { builtinModules } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
+  dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+};
+const externalPackages = [
+  ...Object.keys(pkg.dependencies ?? {}),
+  ...Object.keys(pkg.peerDependencies ?? {}),
+  ...Object.keys(pkg.optionalDependencies ?? {}),
+];
+const isExternal = (id: string) =>
+  id.startsWith('node:') ||
+  builtinModules.includes(id) ||
+  externalPackages.some((name) => id === name || id.startsWith(`${name}/`));
+
+/** Entries that run in the browser and must start with the React directive. */
+const clientEntries = new Set(['index']);
+
+export default defineConfig({
+  plugins: [react()],
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    sourcemap: true,
+    minify: false,
+    target: 'es2022',
+    lib: {
+      entry: {
+        index: 'src/index.ts',
+        core: 'src/core/index.ts',
+        relay: 'src/relay/index.ts',
+        simulator: 'src/simulator/index.ts',
+        cli: 'src/cli.ts',
+      },
+      formats: ['es'],
+      cssFileName: 'styles',
+    },
+    rollupOptions: {
+      external: isExternal,
+      output: {
+        banner: (chunk) => {
+          if (chunk.isEntry && clientEntries.has(chunk.name)) return "'use client';";
+          if (chunk.isEntry && chunk.name === 'cli') return '#!/usr/bin/env node';
+          return '';
+        },
+        chunkFileNames: 'chunks/[name]-[hash].js',
+      },
+    },
+  },
+});

@@ -1,0 +1,86 @@
+// Test projects: `node` (core, relay, simulator), `jsdom` (hooks and components with Testing
+// Library), `browser` (real Chromium through the Playwright provider). Browser tests are never
+// skipped: without a Chromium the run fails and says what to install.
+import { existsSync } from 'node:fs';
+import { defineConfig, mergeConfig } from 'vitest/config';
+import { playwright } from '@vitest/browser-playwright';
+import viteConfig from './vite.config.ts';
+
+const CHROMIUM_CANDIDATES = [
+  process.env.CHROMIUM_PATH,
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+  '/usr/bin/google-chrome-stable',
+].filter((p): p is string => Boolean(p));
+
+function findChromium(): string {
+  const found = CHROMIUM_CANDIDATES.find((p) => existsSync(p));
+  if (!found) {
+    throw new Error(
+      'No Chromium found for the browser tests. Install Debian\'s package: `apt-get update && apt-get install -y chromium` (or set CHROMIUM_PATH).',
+    );
+  }
+  return found;
+}
+
+/** Every browser project gets its own object: Vitest refuses a shared one. */
+export function chromiumBrowser() {
+  return {
+    enabled: true,
+    headless: true,
+    screenshotFailures: false,
+    provider: playwright({
+      launchOptions: {
+        executablePath: findChromium(),
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
+      },
+    }),
+    instances: [{ browser: 'chromium' as const }],
+  };
+}
+
+export default mergeConfig(
+  viteConfig,
+  defineConfig({
+    test: {
+      projects: [
+        {
+          extends: true,
+          test: {
+            name: 'node',
+            environment: 'node',
+            include: ['test/node/**/*.test.ts'],
+            testTimeout: 20_000,
+          },
+        },
+        {
+          extends: true,
+          test: {
+            name: 'jsdom',
+            environment: 'jsdom',
+            include: ['test/jsdom/**/*.test.{ts,tsx}'],
+          },
+        },
+        {
+          extends: true,
+          optimizeDeps: { include: ['react', 'react-dom', 'react-dom/client', 'zod/mini'] },
+          test: {
+            name: 'browser',
+            include: ['test/browser/**/*.test.{ts,tsx}'],
+            browser: chromiumBrowser(),
+          },
+        },
+      ],
+    },
+  }),
+);
