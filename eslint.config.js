@@ -14,9 +14,18 @@ export default tseslint.config(
   {
     languageOptions: { globals: { ...globals.browser, ...globals.node } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
-      'no-restricted-globals': ['error', { name: 'setInterval', message: 'Schedule with setTimeout through one scheduling function instead.' }],
+      'no-restricted-globals': [
+        'error',
+        {
+          name: 'setInterval',
+          message: 'Schedule with setTimeout through one scheduling function instead.',
+        },
+      ],
     },
   },
   {
@@ -27,8 +36,26 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['react', 'react-dom', 'react/*', 'react-dom/*'], message: 'src/core must not import React.' },
-            { group: ['node:*', 'fs', 'path', 'http', 'https', 'crypto', 'buffer', 'stream', 'os', 'url', 'zlib'], message: 'src/core must not import Node built-ins.' },
+            {
+              group: ['react', 'react-dom', 'react/*', 'react-dom/*'],
+              message: 'src/core must not import React.',
+            },
+            {
+              group: [
+                'node:*',
+                'fs',
+                'path',
+                'http',
+                'https',
+                'crypto',
+                'buffer',
+                'stream',
+                'os',
+                'url',
+                'zlib',
+              ],
+              message: 'src/core must not import Node built-ins.',
+            },
             { group: ['zod'], message: "Import 'zod/mini' to keep browser bundles small." },
           ],
         },

@@ -18,7 +18,7 @@ function findChromium(): string {
   const found = CHROMIUM_CANDIDATES.find((p) => existsSync(p));
   if (!found) {
     throw new Error(
-      'No Chromium found for the browser tests. Install Debian\'s package: `apt-get update && apt-get install -y chromium` (or set CHROMIUM_PATH).',
+      "No Chromium found for the browser tests. Install Debian's package: `apt-get update && apt-get install -y chromium` (or set CHROMIUM_PATH).",
     );
   }
   return found;

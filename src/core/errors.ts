@@ -80,7 +80,8 @@ export const defaultErrorMessages: ErrorMessages = {
     'The video service refused access to this model. Ask the site administrator to check the account’s permissions.',
   'AccessDenied.Unpurchased':
     'This model has not been activated for the account. Ask the site administrator to activate it, or pick another model.',
-  ModelNotFound: 'This model does not exist or is not available in this region. Pick another model.',
+  ModelNotFound:
+    'This model does not exist or is not available in this region. Pick another model.',
   RequestTimeOut: 'The video service took too long to answer. Try again in a moment.',
   'BadRequest.TooLarge': 'The request is too large. Use smaller images (at most 10 MB each).',
   'BadRequest.InputDownloadFailed':
@@ -92,7 +93,8 @@ export const defaultErrorMessages: ErrorMessages = {
   'Throttling.AllocationQuota':
     'The account is already making as many videos as it may at once. Wait for one to finish, then try again.',
   InternalError: 'The video service had an internal error. Try again in a moment.',
-  'InternalError.Algo': 'The video model failed on this input. Try again, or change the frames or prompt.',
+  'InternalError.Algo':
+    'The video model failed on this input. Try again, or change the frames or prompt.',
   'InternalError.Timeout': 'The video service timed out internally. Try again in a moment.',
   ModelUnavailable: 'The model is temporarily unavailable. Try again in a few minutes.',
   Unauthenticated: 'You are not signed in, or your session has ended. Sign in and try again.',

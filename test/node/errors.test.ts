@@ -18,10 +18,14 @@ describe('KeyframeVideoError', () => {
   });
 
   it('derives retryability from the code and the status', () => {
-    expect(new KeyframeVideoError({ code: 'Throttling.RateQuota', status: 429 }).retryable).toBe(true);
+    expect(new KeyframeVideoError({ code: 'Throttling.RateQuota', status: 429 }).retryable).toBe(
+      true,
+    );
     expect(new KeyframeVideoError({ code: 'InternalError', status: 500 }).retryable).toBe(true);
     expect(new KeyframeVideoError({ code: 'InvalidParameter', status: 400 }).retryable).toBe(false);
-    expect(new KeyframeVideoError({ code: 'DataInspectionFailed', status: 400 }).retryable).toBe(false);
+    expect(new KeyframeVideoError({ code: 'DataInspectionFailed', status: 400 }).retryable).toBe(
+      false,
+    );
     expect(new KeyframeVideoError({ code: 'SomethingNew', status: 503 }).retryable).toBe(true);
   });
 
