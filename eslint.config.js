@@ -56,7 +56,10 @@ export default tseslint.config(
               ],
               message: 'src/core must not import Node built-ins.',
             },
-            { group: ['zod'], message: "Import 'zod/mini' to keep browser bundles small." },
+            {
+              regex: '^zod(/(?!mini$).*)?$',
+              message: "Import 'zod/mini' to keep browser bundles small.",
+            },
           ],
         },
       ],
