@@ -38,6 +38,8 @@ export default defineConfig({
         core: 'src/core/index.ts',
         relay: 'src/relay/index.ts',
         simulator: 'src/simulator/index.ts',
+        'simulator-node': 'src/simulator/node.ts',
+        'simulator-msw': 'src/simulator/msw.ts',
         cli: 'src/cli.ts',
       },
       formats: ['es'],
