@@ -26,6 +26,10 @@ const clientEntries = new Set(['index']);
 
 export default defineConfig({
   plugins: [react()],
+  // The frame-preparation worker is started with `{ type: 'module' }`, and its URL must stay
+  // relative to the module that starts it once the package sits in an app's node_modules.
+  worker: { format: 'es' },
+  experimental: { renderBuiltUrl: () => ({ relative: true }) },
   build: {
     outDir: 'dist',
     emptyOutDir: true,
