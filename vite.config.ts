@@ -41,6 +41,8 @@ export default defineConfig({
         index: 'src/index.ts',
         core: 'src/core/index.ts',
         relay: 'src/relay/index.ts',
+        'relay-node': 'src/relay/node.ts',
+        'relay-redis': 'src/relay/redis-store.ts',
         simulator: 'src/simulator/index.ts',
         'simulator-node': 'src/simulator/node.ts',
         'simulator-msw': 'src/simulator/msw.ts',
