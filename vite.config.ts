@@ -34,6 +34,8 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     sourcemap: true,
+    // styles.css is its own entry (the JS entries import no CSS, so their types don't either).
+    cssCodeSplit: true,
     minify: false,
     target: 'es2022',
     lib: {
@@ -47,6 +49,7 @@ export default defineConfig({
         'simulator-node': 'src/simulator/node.ts',
         'simulator-msw': 'src/simulator/msw.ts',
         cli: 'src/cli.ts',
+        styles: 'src/styles.css',
       },
       formats: ['es'],
       cssFileName: 'styles',

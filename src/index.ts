@@ -1,9 +1,8 @@
 /**
  * `react-keyframe-video`: the browser entry (hooks and styled components). Built with a
- * `'use client'` directive. Until the hooks land, it re-exports the core's error type and
- * validation so apps import them from one place.
+ * `'use client'` directive. It also re-exports the core's error type so apps import it from one
+ * place.
  */
-import './styles.css';
 
 export {
   KeyframeVideoError,
@@ -12,3 +11,6 @@ export {
   type ErrorMessages,
   type KeyframeVideoErrorCode,
 } from './core/index.js';
+
+export * from './react/index.js';
+export * from './components/index.js';
