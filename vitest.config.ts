@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { defineConfig, mergeConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
+import { storybookTest } from '@storybook/addon-vitest/vitest-plugin';
 import viteConfig from './vite.config.ts';
 
 const CHROMIUM_CANDIDATES = [
@@ -69,6 +70,8 @@ export default mergeConfig(
             name: 'jsdom',
             environment: 'jsdom',
             include: ['test/jsdom/**/*.test.{ts,tsx}'],
+            // Full flows run relay + simulator in-process; leave room on a busy 2-core machine.
+            testTimeout: 30_000,
           },
         },
         {
@@ -78,6 +81,31 @@ export default mergeConfig(
             name: 'browser',
             include: ['test/browser/**/*.test.{ts,tsx}'],
             browser: chromiumBrowser(),
+          },
+        },
+        {
+          // Every story renders, passes its play function and its axe check in Chromium.
+          extends: true,
+          plugins: [storybookTest({ configDir: '.storybook' })],
+          optimizeDeps: {
+            include: [
+              'react',
+              'react-dom',
+              'react-dom/client',
+              'zod/mini',
+              'msw',
+              'msw/browser',
+              'msw-storybook-addon/csf3',
+              'react-dropzone',
+              'idb-keyval',
+            ],
+          },
+          test: {
+            name: 'storybook',
+            browser: chromiumBrowser(),
+            // After the other projects: on 2 cores, two Chromiums plus jsdom at once starve
+            // jsdom's 5 s test timeouts.
+            sequence: { groupOrder: 1 },
           },
         },
       ],

@@ -1,90 +1,71 @@
-// The demo page. At this stage it shows the framework-free core working in a browser: pick two
-// frames, see what the API would say about them before anything is sent, and the model table
-// the UI is generated from. The Studio replaces this page when the components land.
-import { StrictMode, useState } from 'react';
+// The demo page: the Studio on the built library, talking to the relay this same server mounts
+// at /api/keyframe-video. It says which upstream is live (real DashScope or the simulator). A
+// submission is remembered (`persistKey`), so a reload resumes the same task.
+import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import {
-  KEYFRAME_VIDEO_MODELS,
-  checkFrame,
-  checkFramePair,
-  type FrameCheck,
-} from 'react-keyframe-video/core';
+import { KeyframeVideoProvider, KeyframeVideoStudio } from 'react-keyframe-video';
+import { DEFAULT_SCHEDULE, nextPollDelay } from 'react-keyframe-video/core';
 import 'react-keyframe-video/styles.css';
 
-type Slot = 'first' | 'last';
+/** Set by demo/vite.config.ts from the server's environment. */
+declare const __DEMO_UPSTREAM__: {
+  kind: 'simulator' | 'dashscope';
+  region: 'beijing' | 'singapore';
+  speed?: number;
+};
 
-function FramePicker(props: { slot: Slot; onChecked: (check: FrameCheck | undefined) => void }) {
-  const [check, setCheck] = useState<FrameCheck>();
-  const id = `frame-${props.slot}`;
+function UpstreamBadge() {
+  const upstream = __DEMO_UPSTREAM__;
   return (
-    <div>
-      <label htmlFor={id}>{props.slot === 'first' ? 'First frame' : 'Last frame'}</label>{' '}
-      <input
-        id={id}
-        type="file"
-        accept="image/jpeg,image/png,image/webp,image/bmp"
-        onChange={async (event) => {
-          const file = event.currentTarget.files?.[0];
-          const result = file ? await checkFrame(file) : undefined;
-          setCheck(result);
-          props.onChecked(result);
-        }}
-      />
-      {check && (
-        <p data-state={check.ok ? 'ready' : 'invalid'}>
-          {check.format?.toUpperCase() ?? 'Unknown format'}
-          {check.width ? `, ${check.width}×${check.height}` : ''}, {Math.round(check.bytes / 1024)}{' '}
-          KB — {check.ok ? 'accepted' : check.problems.map((p) => p.message).join(' ')}
-        </p>
+    <p data-testid="upstream" data-upstream={upstream.kind} style={{ margin: '0 0 16px' }}>
+      Upstream:{' '}
+      <strong>
+        {upstream.kind === 'dashscope'
+          ? `Alibaba Cloud DashScope (${upstream.region}) — real videos, billed to your key`
+          : `DashScope simulator (${String(upstream.speed ?? 1)}× speed) — no key, no cost`}
+      </strong>
+      {upstream.kind === 'simulator' && (
+        <>
+          . The simulator plays a sample clip; set <code>DASHSCOPE_API_KEY</code> for a video made
+          from your own frames.
+        </>
       )}
-    </div>
+    </p>
   );
 }
 
+/**
+ * The simulator runs `speed` times faster than DashScope, so the page polls that much more often
+ * (the core's schedule with every duration divided by the speed, at most 4 polls a second — the
+ * relay's per-user limit is 5). Against real DashScope the library's default schedule is used.
+ */
+function scheduleFor(speed: number | undefined) {
+  if (speed === undefined || speed <= 1) return undefined;
+  const scaled = {
+    ...DEFAULT_SCHEDULE,
+    minIntervalMs: Math.max(250, DEFAULT_SCHEDULE.minIntervalMs / speed),
+    maxIntervalMs: Math.max(250, DEFAULT_SCHEDULE.maxIntervalMs / speed),
+    requestWorthMs: DEFAULT_SCHEDULE.requestWorthMs / speed,
+    prior: { ...DEFAULT_SCHEDULE.prior, medianMs: DEFAULT_SCHEDULE.prior.medianMs / speed },
+    settleIntervalMs: Math.max(250, DEFAULT_SCHEDULE.settleIntervalMs / speed),
+    typicalQueueMs: DEFAULT_SCHEDULE.typicalQueueMs / speed,
+    backoffBaseMs: Math.max(250, DEFAULT_SCHEDULE.backoffBaseMs / speed),
+    backoffCapMs: Math.max(250, DEFAULT_SCHEDULE.backoffCapMs / speed),
+  };
+  return (input: Parameters<typeof nextPollDelay>[0]) => nextPollDelay(input, scaled);
+}
+
+const schedule =
+  __DEMO_UPSTREAM__.kind === 'simulator' ? scheduleFor(__DEMO_UPSTREAM__.speed) : undefined;
+
 function Demo() {
-  const [checks, setChecks] = useState<Record<Slot, FrameCheck | undefined>>({
-    first: undefined,
-    last: undefined,
-  });
-  const { first, last } = checks;
-  const pair =
-    first?.width && first.height && last?.width && last.height
-      ? checkFramePair(
-          { width: first.width, height: first.height },
-          { width: last.width, height: last.height },
-        )
-      : undefined;
   return (
-    <main className="kfv-root" data-state="idle" style={{ padding: 24, maxWidth: 760 }}>
-      <h1>react-keyframe-video</h1>
-      <p>
-        Pick a first and a last frame: they are checked against the API&apos;s rules in your
-        browser.
-      </p>
-      <FramePicker slot="first" onChecked={(c) => setChecks((s) => ({ ...s, first: c }))} />
-      <FramePicker slot="last" onChecked={(c) => setChecks((s) => ({ ...s, last: c }))} />
-      {pair && (
-        <p role="status">{pair.ok ? 'The two frames have matching shapes.' : pair.warning}</p>
-      )}
-      <h2>Models</h2>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Model</th>
-            <th scope="col">Resolutions</th>
-            <th scope="col">Region</th>
-          </tr>
-        </thead>
-        <tbody>
-          {Object.values(KEYFRAME_VIDEO_MODELS).map((model) => (
-            <tr key={model.id}>
-              <td>{model.id}</td>
-              <td>{model.resolutions.join(', ')}</td>
-              <td>{model.region}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+    <main className="kfv-root" style={{ padding: 24, maxWidth: 880, margin: '0 auto' }}>
+      <h1 style={{ margin: '0 0 8px' }}>react-keyframe-video</h1>
+      <UpstreamBadge />
+      <KeyframeVideoProvider endpoint="/api/keyframe-video" schedule={schedule}>
+        <KeyframeVideoStudio persistKey="demo" />
+      </KeyframeVideoProvider>
     </main>
   );
 }

@@ -27,6 +27,7 @@ echo "Chromium: $CHROMIUM_PATH"
 step typecheck npx tsc -p tsconfig.json --noEmit
 step lint npm run --silent lint
 step build npm run --silent build
+step build-storybook npm run --silent build-storybook
 step tests npx vitest run --reporter=default --reporter=json --outputFile.json=reports/vitest.json
 step publint npx publint --strict
 step attw npx attw --pack . --profile esm-only

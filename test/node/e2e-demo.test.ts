@@ -1,0 +1,305 @@
+/**
+ * The demo end to end, as a person uses it: the demo server (Vite + the relay + the in-process
+ * simulator, importing the built library from dist/) and Debian's Chromium driven by Playwright.
+ * Two generated images chosen through the file inputs, a prompt, Generate, queued → running →
+ * succeeded, the video plays, Download saves a file; a reload mid-run resumes the same task
+ * (one create); a moderation failure lands on the prompt; a 429 storm shows "retrying" and then
+ * succeeds. And the command `npm start` runs after its build prints a URL whose page reaches idle.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright';
+import { createServer, type ViteDevServer } from 'vite';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+/** Divides the simulator's task durations so a run takes seconds. */
+const SPEED = '120';
+
+let server: ViteDevServer;
+let origin: string;
+let browser: Browser;
+const savedEnv = { key: process.env.DASHSCOPE_API_KEY, speed: process.env.DEMO_SIMULATOR_SPEED };
+
+beforeAll(async () => {
+  if (!existsSync(`${ROOT}dist/index.js`)) {
+    throw new Error('The demo uses the built library: run `npm run build` first.');
+  }
+  delete process.env.DASHSCOPE_API_KEY;
+  process.env.DEMO_SIMULATOR_SPEED = SPEED;
+  server = await createServer({
+    configFile: `${ROOT}demo/vite.config.ts`,
+    logLevel: 'silent',
+    server: { host: '127.0.0.1', port: 0 },
+  });
+  await server.listen();
+  const url = server.resolvedUrls?.local[0];
+  if (!url) throw new Error('The demo server printed no URL.');
+  origin = url.replace(/\/$/, '');
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (savedEnv.key !== undefined) process.env.DASHSCOPE_API_KEY = savedEnv.key;
+  if (savedEnv.speed === undefined) delete process.env.DEMO_SIMULATOR_SPEED;
+  else process.env.DEMO_SIMULATOR_SPEED = savedEnv.speed;
+});
+
+async function stats(): Promise<{ createCount: number }> {
+  return (await (await fetch(`${origin}/__simulator/stats`)).json()) as { createCount: number };
+}
+
+async function inject(body: unknown): Promise<void> {
+  const answer = await fetch(`${origin}/__simulator/inject`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  expect(answer.status).toBe(200);
+}
+
+/** Two 1280×720 JPEGs drawn in the page (a dawn and a night sky), as base64. */
+const DRAW_FRAMES = `(async () => {
+  const draw = async (top, bottom, sunY) => {
+    const canvas = new OffscreenCanvas(1280, 720);
+    const ctx = canvas.getContext('2d');
+    const sky = ctx.createLinearGradient(0, 0, 0, 720);
+    sky.addColorStop(0, top);
+    sky.addColorStop(1, bottom);
+    ctx.fillStyle = sky;
+    ctx.fillRect(0, 0, 1280, 720);
+    ctx.fillStyle = '#fff3c4';
+    ctx.beginPath();
+    ctx.arc(800, sunY, 64, 0, Math.PI * 2);
+    ctx.fill();
+    const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 });
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    let binary = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return btoa(binary);
+  };
+  return [await draw('#2b4a8b', '#f7d08a', 450), await draw('#050a1f', '#34407a', 180)];
+})()`;
+
+/** Records every `data-state` the studio form takes, in order, into `window.__states`. */
+const RECORD_STATES = `(() => {
+  const form = document.querySelector('form[aria-label="Keyframe video"]');
+  window.__states = [form.dataset.state];
+  new MutationObserver(() => {
+    const last = window.__states[window.__states.length - 1];
+    if (form.dataset.state !== last) window.__states.push(form.dataset.state);
+  }).observe(form, { attributes: true, attributeFilter: ['data-state'] });
+})()`;
+
+const FORM = 'form[aria-label="Keyframe video"]';
+
+async function openDemo(): Promise<Page> {
+  const context = await browser.newContext({ acceptDownloads: true });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => {
+    throw error;
+  });
+  await page.goto(`${origin}/`);
+  await page.waitForSelector(`${FORM}[data-state="idle"]`, { timeout: 30_000 });
+  return page;
+}
+
+async function waitForState(page: Page, state: string | RegExp, timeout = 30_000) {
+  const pattern = typeof state === 'string' ? `^${state}$` : state.source;
+  try {
+    await page.waitForFunction(
+      ([selector, source]) =>
+        new RegExp(source).test(document.querySelector<HTMLElement>(selector)?.dataset.state ?? ''),
+      [FORM, pattern] as const,
+      { timeout },
+    );
+  } catch (error) {
+    const now = await page.locator(FORM).getAttribute('data-state');
+    const text = await page.locator(FORM).innerText();
+    throw new Error(`The studio stayed "${String(now)}", not ${pattern}:\n${text}`, {
+      cause: error,
+    });
+  }
+}
+
+/** Chooses the two frames through the file inputs and types a prompt. */
+async function fillForm(page: Page, prompt: string) {
+  const [first, last] = (await page.evaluate(DRAW_FRAMES)) as [string, string];
+  const inputs = page.locator(`${FORM} input[type="file"]`);
+  await inputs.nth(0).setInputFiles({
+    name: 'dawn.jpg',
+    mimeType: 'image/jpeg',
+    buffer: Buffer.from(first, 'base64'),
+  });
+  await inputs.nth(1).setInputFiles({
+    name: 'night.jpg',
+    mimeType: 'image/jpeg',
+    buffer: Buffer.from(last, 'base64'),
+  });
+  await page.getByLabel('Prompt', { exact: true }).fill(prompt);
+  // Both frames checked and the prompt typed: Generate is no longer aria-disabled.
+  await page.waitForFunction(
+    (selector) =>
+      [...document.querySelectorAll(`${selector} button`)].some(
+        (b) => b.textContent === 'Generate' && b.getAttribute('aria-disabled') !== 'true',
+      ),
+    FORM,
+    { timeout: 30_000 },
+  );
+}
+
+async function statesOf(page: Page): Promise<string[]> {
+  return (await page.evaluate('window.__states')) as string[];
+}
+
+describe('the demo in Chromium (simulator upstream)', () => {
+  test('the page says which upstream is live', async () => {
+    const page = await openDemo();
+    const badge = page.getByTestId('upstream');
+    expect(await badge.getAttribute('data-upstream')).toBe('simulator');
+    expect(await badge.textContent()).toContain('simulator');
+    await page.context().close();
+  }, 60_000);
+
+  test('two frames and a prompt make a video that plays and downloads', async () => {
+    const page = await openDemo();
+    const before = await stats();
+    await fillForm(page, 'The sun sets and the moon rises over the hills.');
+    await page.evaluate(RECORD_STATES);
+    await page.getByRole('button', { name: 'Generate' }).click();
+    await waitForState(page, 'succeeded', 60_000);
+    const states = await statesOf(page);
+    const order = ['queued', 'running', 'succeeded'].map((s) => states.indexOf(s));
+    expect(
+      order.every((i) => i >= 0),
+      states.join(' → '),
+    ).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect((await stats()).createCount - before.createCount).toBe(1);
+
+    await page.waitForFunction(
+      (selector) =>
+        (document.querySelector<HTMLVideoElement>(`${selector} video`)?.readyState ?? 0) >= 2,
+      FORM,
+      { timeout: 20_000 },
+    );
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: 20_000 }),
+      page.getByRole('button', { name: 'Download video' }).click(),
+    ]);
+    const saved = await download.path();
+    expect(statSync(saved).size).toBeGreaterThan(1000);
+    expect(download.suggestedFilename()).toMatch(/\.mp4$/);
+    await page.context().close();
+  }, 60_000);
+
+  test('a reload in the middle of a run resumes the same task', async () => {
+    const page = await openDemo();
+    const before = await stats();
+    await fillForm(page, 'A paper boat drifts across a pond.');
+    await page.getByRole('button', { name: 'Generate' }).click();
+    await waitForState(page, /^(queued|running)$/);
+    await page.reload();
+    await waitForState(page, 'succeeded', 60_000);
+    expect((await stats()).createCount - before.createCount).toBe(1);
+    await page.context().close();
+  }, 60_000);
+
+  test('a moderation failure shows its message on the prompt field', async () => {
+    const page = await openDemo();
+    await inject({
+      fault: {
+        kind: 'fail',
+        code: 'DataInspectionFailed',
+        message: 'Input data may contain inappropriate content.',
+      },
+      times: 1,
+    });
+    await fillForm(page, 'A prompt the content check flags.');
+    await page.getByRole('button', { name: 'Generate' }).click();
+    await waitForState(page, 'failed', 60_000);
+    const prompt = page.getByLabel('Prompt', { exact: true });
+    expect(await prompt.getAttribute('aria-invalid')).toBe('true');
+    const describedBy = (await prompt.getAttribute('aria-describedby')) ?? '';
+    const descriptions = await Promise.all(
+      describedBy
+        .split(/\s+/)
+        .filter(Boolean)
+        .map((id) => page.locator(`[id="${id}"]`).textContent()),
+    );
+    expect(descriptions.join(' ')).toContain('content check flagged the prompt');
+    await page.context().close();
+  }, 60_000);
+
+  test('a storm of 429s shows "retrying" and then succeeds', async () => {
+    const page = await openDemo();
+    await fillForm(page, 'Clouds race over a mountain.');
+    await page.evaluate(RECORD_STATES);
+    await inject({
+      fault: { kind: 'http', status: 429, code: 'Throttling.RateQuota' },
+      match: { route: 'get' },
+      times: 6,
+    });
+    await page.getByRole('button', { name: 'Generate' }).click();
+    await waitForState(page, 'succeeded', 60_000);
+    const states = await statesOf(page);
+    expect(states, states.join(' → ')).toContain('retrying');
+    expect(states.indexOf('retrying')).toBeLessThan(states.indexOf('succeeded'));
+    await page.context().close();
+  }, 60_000);
+});
+
+describe('the demo command', () => {
+  let child: ChildProcess | undefined;
+  afterAll(() => {
+    child?.kill();
+  });
+
+  test('prints its URL, and the page there reaches the idle state', async () => {
+    // `npm start` = `npm run build` + this command; the build is checked elsewhere.
+    child = spawn(
+      process.execPath,
+      [`${ROOT}node_modules/vite/bin/vite.js`, '--config', 'demo/vite.config.ts'],
+      {
+        cwd: ROOT,
+        env: { ...process.env, PORT: '0', DASHSCOPE_API_KEY: '', NO_COLOR: '1', FORCE_COLOR: '0' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const started = child;
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`No URL printed:\n${out}`)), 30_000);
+      started.stdout?.on('data', (chunk: Buffer) => {
+        out += chunk.toString('utf8');
+        // eslint-disable-next-line no-control-regex -- strip colour codes if any.
+        const found = /Local:\s+(http:\/\/\S+)/.exec(out.replace(/\x1b\[[0-9;]*m/g, ''));
+        if (found?.[1]) {
+          clearTimeout(timer);
+          resolve(found[1]);
+        }
+      });
+      started.on('exit', (code) => reject(new Error(`The demo exited (${String(code)}):\n${out}`)));
+    });
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(url);
+    await page.waitForSelector(`${FORM}[data-state="idle"]`, { timeout: 30_000 });
+    await context.close();
+  }, 60_000);
+});
