@@ -30,7 +30,7 @@ step build npm run --silent build
 step build-storybook npm run --silent build-storybook
 step tests npx vitest run --reporter=default --reporter=json --outputFile.json=reports/vitest.json
 step publint npx publint --strict
-step attw npx attw --pack . --profile esm-only
+step attw npx attw --pack . --profile esm-only --exclude-entrypoints ./styles.css
 
 echo
 if [ ${#failed[@]} -gt 0 ]; then
