@@ -6,6 +6,7 @@
  */
 import { KeyframeVideoError } from './errors.js';
 import { parseDataUrl } from './data-url.js';
+import { aspectLabel } from './frame-geometry.js';
 import {
   readImageHeader,
   type FrameFormat,
@@ -246,8 +247,8 @@ export function checkFramePair(
   const difference = Math.abs(lastAspect - firstAspect) / firstAspect;
   const ok = difference <= tolerance + 1e-12;
   if (ok) return { ok, firstAspect, lastAspect, difference };
-  const firstShape = aspectLabel(first);
-  const lastShape = aspectLabel(last);
+  const firstShape = aspectLabel(first.width, first.height);
+  const lastShape = aspectLabel(last.width, last.height);
   return {
     ok,
     firstAspect,
@@ -532,22 +533,4 @@ function assertSize(size: FrameSize, param: string): void {
       message: `A frame size must be positive numbers of pixels, not ${size.width}×${size.height}.`,
     });
   }
-}
-
-/** "16:9" for small whole ratios, otherwise "1.78:1". */
-function aspectLabel({ width, height }: FrameSize): string {
-  if (Number.isInteger(width) && Number.isInteger(height)) {
-    const divisor = gcd(width, height);
-    const w = width / divisor;
-    const h = height / divisor;
-    if (w <= 32 && h <= 32) return `${w}:${h}`;
-  }
-  return `${(width / height).toFixed(2)}:1`;
-}
-
-function gcd(a: number, b: number): number {
-  let x = a;
-  let y = b;
-  while (y !== 0) [x, y] = [y, x % y];
-  return x;
 }
