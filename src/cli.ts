@@ -12,6 +12,7 @@ import { isKeyframeVideoError } from './core/errors.js';
 import type { FaultOptions } from './simulator/faults.js';
 import { DEFAULT_SIMULATOR_PORT, startSimulatorServer } from './simulator/node.js';
 import { relayCommand } from './relay/cli-relay.js';
+import { stopSignal } from './stop-signal.js';
 
 const PROGRAM = 'keyframe-video';
 
@@ -50,19 +51,6 @@ function parseNumber(
     throw new UsageError(`--${name} must be ${rule}; got "${text}".`);
   }
   return value;
-}
-
-/** Resolves when the process is asked to stop (Ctrl+C or a service manager's SIGTERM). */
-function stopSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      resolve(signal);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
 }
 
 /**

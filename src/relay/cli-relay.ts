@@ -12,6 +12,7 @@ import { createKeyframeVideoRelay } from './handler.js';
 import { createJsonLineLogger } from './log.js';
 import { API_KEY_ENV, type RelayAuthenticate } from './options.js';
 import { DEFAULT_RELAY_PORT, startRelayServer } from './node.js';
+import { stopSignal } from '../stop-signal.js';
 
 /** Where the command writes (the process's streams, or a test's). */
 export interface RelayCliIo {
@@ -58,18 +59,6 @@ Options:
   -h, --help                   show this help
 
 Events are written to stderr as JSON lines. Stops cleanly on Ctrl+C (SIGINT) or SIGTERM.`;
-
-function stopSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      resolve(signal);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
-}
 
 class RelayUsageError extends Error {
   override readonly name = 'RelayUsageError';
