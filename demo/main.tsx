@@ -1,6 +1,7 @@
 // The demo page: the Studio on the built library, talking to the relay this same server mounts
-// at /api/keyframe-video. It says which upstream is live (real DashScope or the simulator). A
-// submission is remembered (`persistKey`), so a reload resumes the same task.
+// at /api/keyframe-video. It says which upstream is live (real DashScope or the simulator) and,
+// with the simulator, where its videos come from (an ffmpeg crossfade of the user's two frames,
+// or the sample clip). A submission is remembered (`persistKey`), so a reload resumes the task.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { KeyframeVideoProvider, KeyframeVideoStudio } from 'react-keyframe-video';
@@ -12,6 +13,7 @@ declare const __DEMO_UPSTREAM__: {
   kind: 'simulator' | 'dashscope';
   region: 'beijing' | 'singapore';
   speed?: number;
+  video?: { kind: 'crossfade'; ffmpegVersion: string } | { kind: 'sample'; reason: string };
 };
 
 function UpstreamBadge() {
@@ -26,10 +28,37 @@ function UpstreamBadge() {
       </strong>
       {upstream.kind === 'simulator' && (
         <>
-          . The simulator plays a sample clip; set <code>DASHSCOPE_API_KEY</code> for a video made
-          from your own frames.
+          . Set <code>DASHSCOPE_API_KEY</code> for videos generated from your frames and prompt.
         </>
       )}
+    </p>
+  );
+}
+
+/** With the simulator: whether the video is made from the user's frames, or is the sample. */
+function VideoSourceNote() {
+  const { video } = __DEMO_UPSTREAM__;
+  if (__DEMO_UPSTREAM__.kind !== 'simulator' || !video) return null;
+  return (
+    <p
+      data-testid="video-source"
+      data-video-source={video.kind}
+      title={video.kind === 'sample' ? video.reason : undefined}
+      style={{ margin: '0 0 16px' }}
+    >
+      Video:{' '}
+      {video.kind === 'crossfade' ? (
+        <>
+          <strong>a crossfade of your two frames</strong> (made by ffmpeg {video.ffmpegVersion} on
+          this machine; the prompt is not used)
+        </>
+      ) : (
+        <>
+          <strong>the sample clip</strong> — install ffmpeg (<code>apt-get install ffmpeg</code>)
+          and restart for a video made from your frames
+        </>
+      )}
+      .
     </p>
   );
 }
@@ -63,6 +92,7 @@ function Demo() {
     <main className="kfv-root" style={{ padding: 24, maxWidth: 880, margin: '0 auto' }}>
       <h1 style={{ margin: '0 0 8px' }}>react-keyframe-video</h1>
       <UpstreamBadge />
+      <VideoSourceNote />
       <KeyframeVideoProvider endpoint="/api/keyframe-video" schedule={schedule}>
         <KeyframeVideoStudio persistKey="demo" />
       </KeyframeVideoProvider>

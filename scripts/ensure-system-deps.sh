@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Finds the system programs the tests need — Chromium (browser tests) and redis-server (the
-# relay's shared store) — and, on Debian as root, installs whichever is missing with apt.
+# Finds the system programs the tests need — Chromium (browser tests), redis-server (the
+# relay's shared store) and ffmpeg + ffprobe (the simulator's video source made from the frames,
+# and the demo's end-to-end test) — and, on Debian as root, installs whichever is missing with apt.
 # Otherwise fails with a message that says what to install. Prints `CHROMIUM_PATH=<path>`.
 set -euo pipefail
 
@@ -14,6 +15,7 @@ find_chromium() {
 missing=()
 find_chromium >/dev/null || missing+=(chromium)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+{ command -v ffmpeg && command -v ffprobe; } >/dev/null 2>&1 || missing+=(ffmpeg)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
@@ -33,4 +35,5 @@ fi
 
 path="$(find_chromium)" || { echo "Chromium is still missing after the install." >&2; exit 1; }
 command -v redis-server >/dev/null 2>&1 || { echo "redis-server is still missing after the install." >&2; exit 1; }
+{ command -v ffmpeg && command -v ffprobe; } >/dev/null 2>&1 || { echo "ffmpeg is still missing after the install." >&2; exit 1; }
 echo "CHROMIUM_PATH=$path"

@@ -2,9 +2,12 @@
  * The demo end to end, as a person uses it: the demo server (Vite + the relay + the in-process
  * simulator, importing the built library from dist/) and Debian's Chromium driven by Playwright.
  * Two generated images chosen through the file inputs, a prompt, Generate, queued → running →
- * succeeded, the video plays, Download saves a file; a reload mid-run resumes the same task
- * (one create); a moderation failure lands on the prompt; a 429 storm shows "retrying" and then
+ * succeeded, the video plays, Download saves a file; the video is made from the user's own
+ * frames (a red first frame and a blue last frame: the played video starts red and ends blue,
+ * read back from the <video> through a canvas); a reload mid-run resumes the same task (one
+ * create); a moderation failure lands on the prompt; a 429 storm shows "retrying" and then
  * succeeds. And the command `npm start` runs after its build prints a URL whose page reaches idle.
+ * The simulator's videos are made by the system ffmpeg (scripts/ensure-system-deps.sh installs it).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -95,6 +98,54 @@ const DRAW_FRAMES = `(async () => {
   return [await draw('#2b4a8b', '#f7d08a', 450), await draw('#050a1f', '#34407a', 180)];
 })()`;
 
+/** Two 1280×720 JPEGs in one colour each, red and blue, as base64. */
+const SOLID_FRAMES = `(async () => {
+  const draw = async (colour) => {
+    const canvas = new OffscreenCanvas(1280, 720);
+    const ctx = canvas.getContext('2d');
+    ctx.fillStyle = colour;
+    ctx.fillRect(0, 0, 1280, 720);
+    const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.92 });
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    let binary = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return btoa(binary);
+  };
+  return [await draw('rgb(220, 40, 40)'), await draw('rgb(40, 70, 220)')];
+})()`;
+const RED = [220, 40, 40] as const;
+const BLUE = [40, 70, 220] as const;
+
+/**
+ * Pauses the studio's <video>, seeks it to its start and to just before its end, draws each
+ * frame onto a canvas and returns the average colour of the middle of the picture.
+ */
+const READ_VIDEO_ENDS = `(async () => {
+  const video = document.querySelector('form[aria-label="Keyframe video"] video');
+  video.pause();
+  const canvas = document.createElement('canvas');
+  canvas.width = 64;
+  canvas.height = 36;
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  const seek = (time) =>
+    new Promise((resolve, reject) => {
+      video.addEventListener('seeked', resolve, { once: true });
+      video.addEventListener('error', () => reject(new Error('The video failed to seek.')), { once: true });
+      video.currentTime = time;
+    });
+  const colourAt = async (time) => {
+    await seek(time);
+    ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
+    const { data } = ctx.getImageData(16, 9, 32, 18);
+    const sum = [0, 0, 0];
+    for (let i = 0; i < data.length; i += 4) for (let c = 0; c < 3; c++) sum[c] += data[i + c];
+    return sum.map((v) => Math.round(v / (data.length / 4)));
+  };
+  const start = await colourAt(0);
+  const end = await colourAt(video.duration - 0.05);
+  return { duration: video.duration, width: video.videoWidth, height: video.videoHeight, start, end };
+})()`;
+
 /** Records every `data-state` the studio form takes, in order, into `window.__states`. */
 const RECORD_STATES = `(() => {
   const form = document.querySelector('form[aria-label="Keyframe video"]');
@@ -136,9 +187,9 @@ async function waitForState(page: Page, state: string | RegExp, timeout = 30_000
   }
 }
 
-/** Chooses the two frames through the file inputs and types a prompt. */
-async function fillForm(page: Page, prompt: string) {
-  const [first, last] = (await page.evaluate(DRAW_FRAMES)) as [string, string];
+/** Chooses the two frames (drawn in the page by `frames`) through the file inputs, types a prompt. */
+async function fillForm(page: Page, prompt: string, frames = DRAW_FRAMES) {
+  const [first, last] = (await page.evaluate(frames)) as [string, string];
   const inputs = page.locator(`${FORM} input[type="file"]`);
   await inputs.nth(0).setInputFiles({
     name: 'dawn.jpg',
@@ -172,6 +223,10 @@ describe('the demo in Chromium (simulator upstream)', () => {
     const badge = page.getByTestId('upstream');
     expect(await badge.getAttribute('data-upstream')).toBe('simulator');
     expect(await badge.textContent()).toContain('simulator');
+    // ffmpeg is installed here, so the videos are made from the user's frames.
+    const video = page.getByTestId('video-source');
+    expect(await video.getAttribute('data-video-source')).toBe('crossfade');
+    expect(await video.textContent()).toContain('crossfade of your two frames');
     await page.context().close();
   }, 60_000);
 
@@ -206,6 +261,36 @@ describe('the demo in Chromium (simulator upstream)', () => {
     expect(download.suggestedFilename()).toMatch(/\.mp4$/);
     await page.context().close();
   }, 60_000);
+
+  test('the video played is made from your own two frames: red first, blue last', async () => {
+    const page = await openDemo();
+    await fillForm(page, 'A red wall slowly turns blue.', SOLID_FRAMES);
+    await page.getByRole('button', { name: 'Generate' }).click();
+    await waitForState(page, 'succeeded', 60_000);
+    await page.waitForFunction(
+      (selector) =>
+        (document.querySelector<HTMLVideoElement>(`${selector} video`)?.readyState ?? 0) >= 2,
+      FORM,
+      { timeout: 30_000 },
+    );
+    const read = (await page.evaluate(READ_VIDEO_ENDS)) as {
+      duration: number;
+      width: number;
+      height: number;
+      start: number[];
+      end: number[];
+    };
+    const near = (actual: number[], expected: readonly number[]) =>
+      Math.max(...expected.map((v, i) => Math.abs(v - (actual[i] ?? -999))));
+    const seen = `start rgb(${read.start.join(', ')}), end rgb(${read.end.join(', ')})`;
+    expect(near(read.start, RED), seen).toBeLessThanOrEqual(40);
+    expect(near(read.end, BLUE), seen).toBeLessThanOrEqual(40);
+    expect(read.duration).toBeGreaterThan(4.5);
+    expect(read.duration).toBeLessThan(5.5);
+    // The first frame's 16:9 aspect, not the sample clip's size.
+    expect(read.width / read.height).toBeCloseTo(16 / 9, 1);
+    await page.context().close();
+  }, 90_000);
 
   test('a reload in the middle of a run resumes the same task', async () => {
     const page = await openDemo();
