@@ -12,3 +12,4 @@ export * from './poller.js';
 export * from './persistence.js';
 export * from './frames.js';
 export * from './prepare-frame.js';
+export * from './cross-tab-poll.js';

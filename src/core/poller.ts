@@ -12,6 +12,7 @@ import type { PollScheduleInput, SchedulePhase } from './schedule.js';
 import { systemClock } from './clock.js';
 import type { Clock } from './clock.js';
 import { KeyframeVideoError, toKeyframeVideoError } from './errors.js';
+import { documentVisibility } from './page-visibility.js';
 
 /**
  * Where the poller is:
@@ -90,6 +91,23 @@ export interface TaskPollerOptions<T> {
   random?: (() => number) | undefined;
   /** Whether two answers are the same (default: equal JSON). */
   isEqual?: ((a: T, b: T) => boolean) | undefined;
+  /**
+   * Continues from an answer someone else got (another tab's poller, see
+   * `createCrossTabTaskPoller`): the snapshot starts with `data`, and the first request waits as
+   * long as the schedule says after `answeredAt` instead of going out at once. Used by the first
+   * run only; `retry()` polls at once. Ignored when `data` is already terminal.
+   */
+  resumeFrom?: TaskPollResume<T> | undefined;
+}
+
+/** Where a poller picks up a task another poller was following (see `resumeFrom`). */
+export interface TaskPollResume<T> {
+  /** The last answer. */
+  readonly data: T;
+  /** When that answer (or a later equal one) arrived (epoch ms): the schedule counts from it. */
+  readonly answeredAt: number;
+  /** When `data` last changed (epoch ms); default `answeredAt`. */
+  readonly updatedAt?: number | undefined;
 }
 
 /** The store returned by {@link createTaskPoller}. Methods are bound: pass them around freely. */
@@ -110,30 +128,6 @@ export interface TaskPoller<T> {
 export const DEFAULT_MAX_CONSECUTIVE_ERRORS = 10;
 /** Default give-up budget: a run's length. DashScope tasks take up to ~9 min. */
 export const DEFAULT_MAX_TOTAL_MS = 30 * 60 * 1000;
-
-const ALWAYS_VISIBLE: VisibilitySource = {
-  isHidden: () => false,
-  subscribe: () => () => {},
-};
-
-interface DocumentLike {
-  visibilityState?: string;
-  addEventListener(type: 'visibilitychange', listener: () => void): void;
-  removeEventListener(type: 'visibilitychange', listener: () => void): void;
-}
-
-/** `document.visibilityState` when there is a document (looked up lazily: SSR-safe). */
-function documentVisibility(): VisibilitySource {
-  const doc = (globalThis as { document?: DocumentLike }).document;
-  if (!doc || typeof doc.addEventListener !== 'function') return ALWAYS_VISIBLE;
-  return {
-    isHidden: () => doc.visibilityState === 'hidden',
-    subscribe(onChange) {
-      doc.addEventListener('visibilitychange', onChange);
-      return () => doc.removeEventListener('visibilitychange', onChange);
-    },
-  };
-}
 
 function toSchedulePhase(phase: string): SchedulePhase {
   switch (phase.toUpperCase()) {
@@ -188,16 +182,19 @@ export function createTaskPoller<T>(options: TaskPollerOptions<T>): TaskPoller<T
   const startedAt = options.startedAt ?? clock.now();
 
   const listeners = new Set<{ listener: () => void }>();
+  /** Consumed by the first run (see `resumeFrom`). */
+  let resume =
+    options.resumeFrom && !isTerminal(options.resumeFrom.data) ? options.resumeFrom : undefined;
   let snapshot: TaskPollSnapshot<T> = Object.freeze({
     status: 'idle',
-    data: undefined,
+    data: resume?.data,
     error: undefined,
     attempt: 0,
     nextPollAt: undefined,
-    updatedAt: undefined,
+    updatedAt: resume ? (resume.updatedAt ?? resume.answeredAt) : undefined,
     startedAt,
   });
-  let dataJson: string | undefined;
+  let dataJson: string | undefined = resume ? jsonOf(resume.data) : undefined;
 
   /** The current run; aborting it aborts its request in flight. Undefined when not running. */
   let run: { controller: AbortController; startedAt: number } | undefined;
@@ -412,6 +409,15 @@ export function createTaskPoller<T>(options: TaskPollerOptions<T>): TaskPoller<T
     visibility = options.visibility ?? documentVisibility();
     stopWatchingVisibility = visibility.subscribe(onVisibilityChange);
     commit({ status: 'polling', error: undefined, attempt: 0, nextPollAt: undefined });
+    const from = resume;
+    resume = undefined;
+    if (from) {
+      // Someone else got this answer: wait as if this poller had, then carry on as usual.
+      trackPhase(from.data, from.answeredAt);
+      lastAnswerAt = from.answeredAt;
+      setTimer(from.answeredAt + schedule(scheduleInput(isHidden())) - clock.now());
+      return;
+    }
     poll();
   }
 

@@ -13,12 +13,15 @@
  */
 import {
   checkFramePair,
+  createCrossTabTaskPoller,
   createTaskPoller,
   DEFAULT_MAX_CONSECUTIVE_ERRORS,
   getModel,
   isTerminalTaskStatus,
   KeyframeVideoError,
+  keyframeVideoTaskCodec,
   nextPollDelay,
+  systemClock,
   toKeyframeVideoError,
   validateRequest,
   type Clock,
@@ -33,7 +36,11 @@ import {
   type TaskPollerRegistry,
 } from '../core/index.js';
 import type { FrameStore, StoredFrame } from './frame-store.js';
-import { nameOf, processFrame, type FramePreparation } from './frame-processing.js';
+import type {
+  FramePreparation,
+  ProcessedFrame,
+  processFrame as ProcessFrame,
+} from './frame-processing.js';
 import {
   createJobPersistence,
   type JobPersistence,
@@ -41,6 +48,7 @@ import {
 } from './job-persistence.js';
 import {
   fieldForParam,
+  nameOf,
   type FrameSlot,
   type FrameValue,
   type KeyframeVideoField,
@@ -76,6 +84,11 @@ export interface KeyframeVideoStoreConfig {
   readonly schedule: ((input: PollScheduleInput) => number) | undefined;
   /** Jitter source for retries and polling (default `Math.random`). */
   readonly random?: (() => number) | undefined;
+  /**
+   * Whether the tabs of this origin watching one task share one poll stream (see the core's
+   * `createCrossTabTaskPoller`). Default: on with the system clock, off with a custom one.
+   */
+  readonly crossTab?: boolean | undefined;
 }
 
 /** Options of {@link createKeyframeVideoStore}. */
@@ -126,6 +139,14 @@ const EMPTY_FRAME: KeyframeVideoFrame = Object.freeze({ status: 'empty' });
 const PLACEHOLDER_FRAME = 'data:image/png;base64,AAAA';
 /** `setTimeout` takes at most 2^31 − 1 ms. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Frame work (decoding, preparing, checking images: most of the hook's code) is loaded with the
+ * first frame, not with the page: an app's bundler puts it in a chunk of its own.
+ */
+function processFrame(...args: Parameters<typeof ProcessFrame>): Promise<ProcessedFrame> {
+  return import('./frame-processing.js').then((module) => module.processFrame(...args));
+}
 
 function emptyFrames(): Record<FrameSlot, KeyframeVideoFrame> {
   return { first: EMPTY_FRAME, last: EMPTY_FRAME };
@@ -502,20 +523,29 @@ export function createKeyframeVideoStore(options: KeyframeVideoStoreOptions): Ke
   function pollerFor(watching: Watching): TaskPoller<KeyframeVideoTask> {
     const { client, durations, schedule } = config;
     const kind = { model: watching.model, resolution: watching.resolution };
-    return config.registry.get(`kfv:${config.clientKey}:${watching.taskId}`, () =>
-      createTaskPoller<KeyframeVideoTask>({
+    // Tabs share wall-clock time; a custom clock (tests) lives in its own.
+    const crossTab = config.crossTab ?? clock === systemClock;
+    const key = `kfv:${config.clientKey}:${watching.taskId}${crossTab ? ':tabs' : ''}`;
+    return config.registry.get(key, () => {
+      const options = {
         taskId: watching.taskId,
-        fetcher: (taskId, init) => client.get(taskId, init),
-        isTerminal: (task) => isTerminalTaskStatus(task.status),
-        getPhase: (task) => task.status,
+        fetcher: (taskId: string, init: { signal: AbortSignal }) => client.get(taskId, init),
+        isTerminal: (task: KeyframeVideoTask) => isTerminalTaskStatus(task.status),
+        getPhase: (task: KeyframeVideoTask) => task.status,
         expectedDurationMs: () => durations.expectedDurationMs(kind),
         startedAt: watching.startedAt,
         schedule: honouringRetryAfter(schedule),
         clock,
         random,
         isEqual: sameTask,
-      }),
-    );
+      };
+      if (!crossTab) return createTaskPoller<KeyframeVideoTask>(options);
+      return createCrossTabTaskPoller<KeyframeVideoTask>({
+        ...options,
+        name: `kfv:${watching.taskId}`,
+        codec: keyframeVideoTaskCodec,
+      });
+    });
   }
 
   function subscribePoller(): void {

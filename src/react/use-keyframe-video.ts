@@ -60,6 +60,14 @@ export interface UseKeyframeVideoOptions {
    * "retrying in N s" (default: never — they update whenever the state changes).
    */
   tick?: number | undefined;
+  /**
+   * One poll stream per task for every tab of this origin showing it (e.g. the same
+   * `persistKey` open in three tabs): the tabs elect one poller (Web Locks) and share its
+   * answers (BroadcastChannel); when its tab closes, another tab takes over where it left off.
+   * `false`: this tab polls for itself. Default: on with the system clock, off with a custom
+   * `clock` (tests); off anyway where the browser lacks Web Locks or BroadcastChannel.
+   */
+  crossTab?: boolean | undefined;
 }
 
 /** Progress of the current job, computed at render. Unknowns are `undefined`, never invented. */
@@ -229,6 +237,7 @@ const ACCEPT = FRAME_RULES.formats.flatMap((rule) => rule.mimeTypes.slice(0, 1))
 function storeConfigOf(
   config: KeyframeVideoConfig,
   prepare: FramePreparation | undefined,
+  crossTab: boolean | undefined,
 ): KeyframeVideoStoreConfig {
   return {
     client: config.client,
@@ -242,6 +251,7 @@ function storeConfigOf(
     prepare: prepare ?? config.prepare,
     schedule: config.schedule,
     random: config.random,
+    crossTab,
   };
 }
 
@@ -292,8 +302,11 @@ function jobFields(job: KeyframeVideoJob) {
  */
 export function useKeyframeVideo(options: UseKeyframeVideoOptions = {}): UseKeyframeVideoResult {
   const config = useKeyframeVideoConfig();
-  const { persistKey, prepare, defaults } = options;
-  const storeConfig = useMemo(() => storeConfigOf(config, prepare), [config, prepare]);
+  const { persistKey, prepare, defaults, crossTab } = options;
+  const storeConfig = useMemo(
+    () => storeConfigOf(config, prepare, crossTab),
+    [config, prepare, crossTab],
+  );
   const [holder, setHolder] = useState<{ key: string | undefined; store: KeyframeVideoStore }>(
     () => ({
       key: persistKey,

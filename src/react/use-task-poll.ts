@@ -1,16 +1,21 @@
 /**
  * `useTaskPoll`: follows any async task to its end — a thin `useSyncExternalStore` adapter over
  * the core's task poller. Hooks on the same task (same `scope` and id, under the same provider)
- * share one poll stream, and a component re-renders only when its snapshot changes: a poll that
- * learned nothing new renders nothing.
+ * share one poll stream — and so do the tabs of the origin that follow it (`crossTab`) — and a
+ * component re-renders only when its snapshot changes: a poll that learned nothing new renders
+ * nothing.
  */
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import {
+  createCrossTabTaskPoller,
   createTaskPoller,
+  systemClock,
   type Clock,
+  type CrossTabCodec,
   type KeyframeVideoError,
   type PollScheduleInput,
   type TaskPoller,
+  type TaskPollerOptions,
   type TaskPollStatus,
 } from '../core/index.js';
 import { useKeyframeVideoConfig } from './provider.js';
@@ -55,6 +60,16 @@ export interface UseTaskPollOptions<T> {
   clock?: Clock | undefined;
   /** Re-render every `tick` ms while polling, for a ticking `elapsedMs` (default: never). */
   tick?: number | undefined;
+  /**
+   * One poll stream for every tab of this origin that follows the same task (same `scope` and
+   * id): the tabs elect one poller (Web Locks) and share its answers (BroadcastChannel); when
+   * its tab closes another takes over. `false`: this tab polls for itself. An object says how
+   * answers travel: `decode` checks what another tab sent (throw to reject it) — without it
+   * answers are taken as sent. Default: on with the system clock, off with a custom `clock`
+   * (tests); off anyway where the browser lacks Web Locks or BroadcastChannel. Read when the
+   * stream starts.
+   */
+  crossTab?: boolean | CrossTabCodec<T> | undefined;
 }
 
 /** What {@link useTaskPoll} returns. */
@@ -137,6 +152,7 @@ export function useTaskPoll<T>(
   const { registry } = config;
   const random = options.random ?? config.random;
   const scope = options.scope ?? 'task';
+  const crossTab = (options.crossTab ?? clock === systemClock) !== false;
   // The poller outlives this render's closures: it calls the latest committed options.
   const [latest] = useState(() => createLatest(options));
   useEffect(() => {
@@ -145,10 +161,10 @@ export function useTaskPoll<T>(
 
   const poller: TaskPoller<T> | null = useMemo(() => {
     if (taskId === null || !canPoll()) return null;
-    return registry.get<T>(`${scope}:${taskId}`, () =>
-      createSharedPoller(taskId, { clock, random }, latest),
+    return registry.get<T>(`${scope}:${taskId}${crossTab ? ':tabs' : ''}`, () =>
+      createSharedPoller(taskId, { clock, random }, latest, crossTab ? scope : undefined),
     );
-  }, [registry, scope, taskId, clock, random, latest]);
+  }, [registry, scope, taskId, clock, random, latest, crossTab]);
 
   const snapshot = useSyncExternalStore<ServerSnapshot | ReturnType<TaskPoller<T>['getSnapshot']>>(
     poller ? poller.subscribe : noSubscription,
@@ -197,15 +213,37 @@ function createLatest<T>(initial: UseTaskPollOptions<T>): Latest<T> {
   };
 }
 
-/** A poller whose functions call the latest options of the hook that made it. */
+/** The codec the hook's latest options give (answers as sent when they give none). */
+function latestCodec<T>(latest: Latest<T>): CrossTabCodec<T> {
+  const given = (): CrossTabCodec<T> | undefined => {
+    const crossTab = latest.get().crossTab;
+    return typeof crossTab === 'object' ? crossTab : undefined;
+  };
+  return {
+    encode: (data) => {
+      const encode = given()?.encode;
+      return encode ? encode(data) : data;
+    },
+    decode: (value) => {
+      const decode = given()?.decode;
+      return decode ? decode(value) : (value as T);
+    },
+  };
+}
+
+/**
+ * A poller whose functions call the latest options of the hook that made it; shared with the
+ * other tabs following `scope` and `taskId` when `crossTabScope` is given.
+ */
 function createSharedPoller<T>(
   taskId: string,
   time: { clock: Clock; random: (() => number) | undefined },
   latest: Latest<T>,
+  crossTabScope: string | undefined,
 ): TaskPoller<T> {
   const initial = latest.get();
   const expected = initial.expectedDurationMs;
-  return createTaskPoller<T>({
+  const options = {
     taskId,
     fetcher: (id, init) => latest.get().fetcher(id, init),
     isTerminal: (data) => latest.get().isTerminal(data),
@@ -227,5 +265,11 @@ function createSharedPoller<T>(
     maxTotalMs: initial.maxTotalMs,
     random: time.random,
     clock: time.clock,
+  } satisfies TaskPollerOptions<T>;
+  if (crossTabScope === undefined) return createTaskPoller<T>(options);
+  return createCrossTabTaskPoller<T>({
+    ...options,
+    name: `use-task-poll:${crossTabScope}:${taskId}`,
+    codec: latestCodec(latest),
   });
 }
