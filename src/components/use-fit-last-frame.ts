@@ -5,7 +5,6 @@
  * instead of leaving the service to crop.
  */
 import { useEffect, useRef, useState } from 'react';
-import { prepareFrame } from '../core/index.js';
 import type { KeyframeVideoFrame } from '../react/keyframe-video-state.js';
 import type { UseKeyframeVideoResult } from '../react/use-keyframe-video.js';
 
@@ -47,22 +46,29 @@ export function useFitLastFrame(keyframeVideo: UseKeyframeVideoResult): UseFitLa
     const controller = new AbortController();
     running.current = controller;
     setAttempt({ state: 'fitting', frame: last });
-    prepareFrame(last.file, {
-      cropToAspect: { width: first.width, height: first.height },
-      reencode: 'always',
-      param: 'input.last_frame_url',
-      name: last.name,
-      signal: controller.signal,
-    }).then(
-      (prepared) => {
-        if (controller.signal.aborted) return;
-        const type = prepared.blob.type;
-        setFrame('last', new File([prepared.blob], prepared.name, { type }));
-      },
-      () => {
-        if (!controller.signal.aborted) setAttempt({ state: 'failed', frame: last });
-      },
-    );
+    const file = last.file;
+    const aspect = { width: first.width, height: first.height };
+    // Loaded on use, like the hook's own frame work: image code is not part of the page's bundle.
+    import('../core/prepare-frame.js')
+      .then(({ prepareFrame }) =>
+        prepareFrame(file, {
+          cropToAspect: aspect,
+          reencode: 'always',
+          param: 'input.last_frame_url',
+          name: last.name,
+          signal: controller.signal,
+        }),
+      )
+      .then(
+        (prepared) => {
+          if (controller.signal.aborted) return;
+          const type = prepared.blob.type;
+          setFrame('last', new File([prepared.blob], prepared.name, { type }));
+        },
+        () => {
+          if (!controller.signal.aborted) setAttempt({ state: 'failed', frame: last });
+        },
+      );
   };
 
   return { state, canFit, fit };

@@ -19,6 +19,7 @@ import {
 import type { StoredFrame } from './frame-store.js';
 import {
   frameParam,
+  nameOf,
   type FrameSlot,
   type FrameValue,
   type KeyframeVideoFrame,
@@ -60,13 +61,6 @@ export type FramePreparation = 'auto' | 'off' | PrepareFrameFunction;
 export interface ProcessedFrame {
   readonly frame: Exclude<KeyframeVideoFrame, { status: 'empty' | 'preparing' }>;
   readonly stored: StoredFrame | undefined;
-}
-
-/** The name a File carries, if the value is one. */
-export function nameOf(value: FrameValue): string | undefined {
-  if (typeof value === 'string') return undefined;
-  const name = (value as Partial<File>).name;
-  return typeof name === 'string' && name !== '' ? name : undefined;
 }
 
 /** Reads a Blob's bytes, also where `Blob#arrayBuffer` is missing (older engines, jsdom). */

@@ -196,6 +196,13 @@ export function fieldForParam(param: string | undefined): KeyframeVideoField | u
     : undefined;
 }
 
+/** The name a File carries, if the value is one. */
+export function nameOf(value: FrameValue): string | undefined {
+  if (typeof value === 'string') return undefined;
+  const name = (value as Partial<File>).name;
+  return typeof name === 'string' && name !== '' ? name : undefined;
+}
+
 /** The wire path of a frame slot. */
 export function frameParam(slot: FrameSlot): 'input.first_frame_url' | 'input.last_frame_url' {
   return slot === 'first' ? 'input.first_frame_url' : 'input.last_frame_url';

@@ -25,6 +25,12 @@ import {
   type KeyframeVideoProviderProps,
 } from '../../../src/index.js';
 
+// The hooks load their frame work with `import()` when the first frame arrives (a chunk of its
+// own in an app). Loading it once here makes that import resolve within a few microtasks, as in
+// a warm page, so `settle` cannot take a first module transform for quiet.
+await import('../../../src/react/frame-processing.js');
+await import('../../../src/core/prepare-frame.js');
+
 /** 2025-09-29 14:18:52.331 in Beijing (UTC+8). */
 export const T0 = Date.UTC(2025, 8, 29, 6, 18, 52, 331);
 export const ENDPOINT = '/api/keyframe-video';
