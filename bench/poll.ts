@@ -14,6 +14,12 @@
  * through `createDurationHistory` — never the task's own duration. The first tasks of each kind
  * run with no history, as they would in a fresh browser.
  *
+ * Capacity (realistic mix): how many users, each always with one task in flight, one account's
+ * 20 queries/s quota carries — from each strategy's mean query rate over a task's life (Σ queries
+ * ÷ Σ task lives), and from per-second counts of many such users replaying the simulated tasks out
+ * of step (a quota is per second). Then the cost of a task waiting PENDING behind the account's
+ * two running tasks. The method is printed with the figures.
+ *
  * Exits non-zero when either of our rows misses a target on the realistic mix.
  */
 import { createManualClock } from '../src/core/clock.js';
@@ -178,6 +184,10 @@ function statusAt(task: SimTask, at: number): SimStatus {
 interface TaskResult {
   requests: number;
   delayMs: number;
+  /** Submit → the poller saw the end: how long this user's task kept polling. */
+  lifeMs: number;
+  /** When each query was sent, in ms after the submission. */
+  sentAtMs: number[];
 }
 
 async function runTask(
@@ -190,6 +200,7 @@ async function runTask(
   const latencyRandom = prng(SEED ^ (index * 7919 + 1));
   const jitterRandom = prng(SEED ^ (index * 104729 + 2));
   let requests = 0;
+  const sentAtMs: number[] = [];
 
   // The simulated server: answers after a latency (median 150 ms), reading the task's state
   // halfway through the round trip.
@@ -200,6 +211,7 @@ async function runTask(
     new Promise((resolve, reject) => {
       requests += 1;
       const sentAt = clock.now();
+      sentAtMs.push(sentAt);
       const latency = Math.min(2_000, Math.max(40, logNormal(latencyRandom, 150, 0.5)));
       const handle = clock.setTimeout(
         () => resolve({ status: statusAt(task, sentAt + latency / 2) }),
@@ -220,6 +232,8 @@ async function runTask(
     expectedDurationMs: history ? () => history.expectedDurationMs(kind) : undefined,
     startedAt: 0,
     schedule: strategy.schedule(),
+    // The queued-task probe below waits longer than the default 30 min give-up.
+    maxTotalMs: 2 * 60 * 60 * 1000,
     clock,
     visibility: VISIBLE,
     random: jitterRandom,
@@ -236,11 +250,12 @@ async function runTask(
     );
   }
   history?.record({ ...kind, durationMs: detectedAt });
-  return { requests, delayMs: detectedAt - task.totalMs };
+  return { requests, delayMs: detectedAt - task.totalMs, lifeMs: detectedAt, sentAtMs };
 }
 
 interface Row {
   strategy: Strategy;
+  results: readonly TaskResult[];
   requestsPerTask: number;
   meanDelayMs: number;
   p95DelayMs: number;
@@ -265,6 +280,7 @@ async function measure(mix: Mix): Promise<Row[]> {
     const delays = results.map((r) => r.delayMs).sort((a, b) => a - b);
     rows.push({
       strategy,
+      results,
       requestsPerTask: results.reduce((sum, r) => sum + r.requests, 0) / results.length,
       meanDelayMs: delays.reduce((sum, d) => sum + d, 0) / delays.length,
       p95DelayMs: percentile(delays, 0.95),
@@ -281,15 +297,7 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(2)} s`;
 }
 
-function table(rows: readonly Row[]): string {
-  const header = ['strategy', 'requests/task', 'mean delay', 'p95 delay', 'requests vs fixed 5 s'];
-  const lines = rows.map((row) => [
-    row.strategy.name,
-    row.requestsPerTask.toFixed(1),
-    seconds(row.meanDelayMs),
-    seconds(row.p95DelayMs),
-    `${row.ratio.toFixed(2)}×`,
-  ]);
+function formatTable(header: readonly string[], lines: readonly (readonly string[])[]): string {
   const widths = header.map((cell, i) =>
     Math.max(cell.length, ...lines.map((l) => (l[i] ?? '').length)),
   );
@@ -300,6 +308,173 @@ function table(rows: readonly Row[]): string {
     `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
     ...lines.map(format),
   ].join('\n');
+}
+
+function table(rows: readonly Row[]): string {
+  return formatTable(
+    ['strategy', 'requests/task', 'mean delay', 'p95 delay', 'requests vs fixed 5 s'],
+    rows.map((row) => [
+      row.strategy.name,
+      row.requestsPerTask.toFixed(1),
+      seconds(row.meanDelayMs),
+      seconds(row.p95DelayMs),
+      `${row.ratio.toFixed(2)}×`,
+    ]),
+  );
+}
+
+// ---- Capacity: how many users one account's query quota carries ---------------------------
+
+/** One account's task-query quota (dashscope-api.md: 20 requests/s), and the relay's default share. */
+const QUERY_QUOTA_PER_S = 20;
+const RELAY_ACCOUNT_QUERY_PER_S = 15;
+/** A user count "fits" a quota when at most this share of 1 s windows has more queries than it. */
+const OVER_QUOTA_SHARE = 0.01;
+const CAPACITY_WARMUP_MS = 30 * 60_000;
+const CAPACITY_HORIZON_S = 3_600;
+/** The queued-task probe: PENDING this long (behind the account's 2 running tasks), then a run. */
+const QUEUED_PROBE = { queueMs: 30 * 60_000, runMs: 165_000, fromMs: 2 * 60_000 };
+
+/**
+ * A user who always has one task in flight (the next is submitted when the last is seen done)
+ * sends queries at Σ queries ÷ Σ task lives in the long run (renewal–reward), whatever the
+ * lengths of the tasks. Queries per second.
+ */
+function queryRatePerUser(results: readonly TaskResult[]): number {
+  const queries = results.reduce((sum, r) => sum + r.requests, 0);
+  const lifeMs = results.reduce((sum, r) => sum + r.lifeMs, 0);
+  return queries / (lifeMs / 1000);
+}
+
+/**
+ * Quotas are per second, and the count in each second scatters around the mean, so the
+ * mean is not enough. Users are added one at a time; user `i` replays tasks drawn at random
+ * from `results` back to back, starting at a random point of a warm-up (so users are out of
+ * step, as independent people are), and its queries are counted in 1 s windows over the next
+ * hour. A user's stream depends only on `i` and the seed — the same task draws for every
+ * strategy — so windows only fill up as users are added. Returns, per quota, the most users for
+ * which at most {@link OVER_QUOTA_SHARE} of the windows exceed it.
+ */
+function burstCapacity(results: readonly TaskResult[], quotas: readonly number[]): number[] {
+  const counts = new Uint32Array(CAPACITY_HORIZON_S);
+  const over = quotas.map(() => 0);
+  const capacity: (number | undefined)[] = quotas.map(() => undefined);
+  const horizonMs = CAPACITY_HORIZON_S * 1000;
+  for (let user = 0; capacity.includes(undefined) && user < 100_000; user++) {
+    const random = prng(SEED ^ Math.imul(user + 1, 0x9e3779b1));
+    let startMs = -CAPACITY_WARMUP_MS * random();
+    while (startMs < horizonMs) {
+      const task = results[Math.floor(random() * results.length)];
+      if (!task) break;
+      for (const sent of task.sentAtMs) {
+        const at = startMs + sent;
+        if (at < 0 || at >= horizonMs) continue;
+        const second = Math.floor(at / 1000);
+        const count = (counts[second] ?? 0) + 1;
+        counts[second] = count;
+        quotas.forEach((quota, k) => {
+          if (count === quota + 1) over[k] = (over[k] ?? 0) + 1;
+        });
+      }
+      startMs += task.lifeMs;
+    }
+    quotas.forEach((_quota, k) => {
+      if (capacity[k] === undefined && (over[k] ?? 0) / CAPACITY_HORIZON_S > OVER_QUOTA_SHARE)
+        capacity[k] = user; // users 0 … user − 1 fit
+    });
+  }
+  return capacity.map((c) => c ?? Number.NaN);
+}
+
+/**
+ * Queries per second of a task that waits in the queue: one task PENDING for 30 min, measured
+ * from minute 2 to 30 on the real poller. "ours (with history)" knows a 165 s median.
+ */
+async function queuedQueryRate(strategy: Strategy): Promise<number> {
+  const task: SimTask = {
+    model: 'wan2.2-kf2v-flash',
+    resolution: '720P',
+    queueMs: QUEUED_PROBE.queueMs,
+    runMs: QUEUED_PROBE.runMs,
+    totalMs: QUEUED_PROBE.queueMs + QUEUED_PROBE.runMs,
+  };
+  let history: DurationHistory | undefined;
+  if (strategy.history) {
+    history = createDurationHistory({ storage: createMemoryStorage(), key: 'bench-queued' });
+    for (let i = 0; i < 3; i++)
+      history.record({ model: task.model, resolution: task.resolution, durationMs: 165_000 });
+  }
+  const result = await runTask(task, 0, strategy, history);
+  const sent = result.sentAtMs.filter((t) => t >= QUEUED_PROBE.fromMs && t < task.queueMs);
+  return sent.length / ((task.queueMs - QUEUED_PROBE.fromMs) / 1000);
+}
+
+async function capacityReport(rows: readonly Row[]): Promise<void> {
+  const quotas = [QUERY_QUOTA_PER_S, RELAY_ACCOUNT_QUERY_PER_S];
+  const figures = rows.map((row) => {
+    const rate = queryRatePerUser(row.results);
+    const [burst20 = Number.NaN, burst15 = Number.NaN] = burstCapacity(row.results, quotas);
+    return { row, rate, mean20: Math.floor(QUERY_QUOTA_PER_S / rate), burst20, burst15 };
+  });
+  const fixed5 = figures.find((f) => f.row.strategy.name === 'fixed 5 s');
+  const times = (value: number, peer: number | undefined): string =>
+    peer ? `${(value / peer).toFixed(2)}×` : 'n/a';
+  console.log(
+    [
+      '',
+      `Capacity: users one account's ${String(QUERY_QUOTA_PER_S)} queries/s quota carries, each user always with one task in flight (realistic mix).`,
+      `  Mean: a user's long-run rate = Σ queries ÷ Σ task lives (submit → seen done) over the ${String(TASKS)} tasks above;`,
+      `  users = quota ÷ rate. Seconds: users added one by one, each replaying tasks drawn from the same ${String(TASKS)} back to back`,
+      `  from a random point of a ${String(CAPACITY_WARMUP_MS / 60_000)} min warm-up; queries counted per 1 s window over ${String(CAPACITY_HORIZON_S / 60)} min; the most users`,
+      `  with ≤ ${String(OVER_QUOTA_SHARE * 100)} % of windows over the quota (${String(RELAY_ACCOUNT_QUERY_PER_S)}/s: the relay's default accountQuery limit). Visible pages, no errors.`,
+      `  Tasks queue and run as in the mix, i.e. the account's running-task limit is not what holds them (see below).`,
+    ].join('\n'),
+  );
+  console.log(
+    formatTable(
+      [
+        'strategy',
+        'queries/s per user',
+        `users at ${String(QUERY_QUOTA_PER_S)}/s (mean)`,
+        `users at ${String(QUERY_QUOTA_PER_S)}/s (≤ 1 % s over)`,
+        `users at ${String(RELAY_ACCOUNT_QUERY_PER_S)}/s (≤ 1 % s over)`,
+        'users vs fixed 5 s (mean / s over)',
+      ],
+      figures.map((f) => [
+        f.row.strategy.name,
+        f.rate.toFixed(4),
+        String(f.mean20),
+        String(f.burst20),
+        String(f.burst15),
+        `${times(f.mean20, fixed5?.mean20)} / ${times(f.burst20, fixed5?.burst20)}`,
+      ]),
+    ),
+  );
+  const queued = [];
+  for (const row of rows) queued.push({ row, rate: await queuedQueryRate(row.strategy) });
+  const queuedFixed5 = queued.find((q) => q.row.strategy.name === 'fixed 5 s');
+  console.log(
+    [
+      '',
+      `DashScope runs at most 2 tasks per account at once; the others wait PENDING. A waiting task's cost`,
+      `(one task PENDING ${String(QUEUED_PROBE.queueMs / 60_000)} min, queries counted from minute ${String(QUEUED_PROBE.fromMs / 60_000)} on):`,
+    ].join('\n'),
+  );
+  console.log(
+    formatTable(
+      [
+        'strategy',
+        'queries/s per waiting task',
+        `waiting tasks per ${String(QUERY_QUOTA_PER_S)}/s (mean)`,
+        'vs fixed 5 s',
+      ],
+      queued.map((q) => {
+        const waiting = Math.floor(QUERY_QUOTA_PER_S / q.rate);
+        const peer = queuedFixed5 ? Math.floor(QUERY_QUOTA_PER_S / queuedFixed5.rate) : undefined;
+        return [q.row.strategy.name, q.rate.toFixed(4), String(waiting), times(waiting, peer)];
+      }),
+    ),
+  );
 }
 
 function verdict(row: Row): string[] {
@@ -333,6 +508,7 @@ async function main(): Promise<void> {
     const rows = await measure(mix);
     console.log(table(rows));
     if (!gated) continue;
+    await capacityReport(rows);
     for (const row of rows.filter((r) => r.strategy.ours)) {
       const misses = verdict(row);
       console.log(

@@ -5,14 +5,17 @@
  */
 import type { Meta, StoryObj } from '@storybook/react-vite';
 import { expect, userEvent, waitFor, within } from 'storybook/test';
-import { KeyframeVideoStudio, type KeyframeVideoMessagesInput } from '../src/index.js';
-import { defaultUiMessages, type KeyframeVideoUiMessages } from '../src/react/ui-messages.js';
+import {
+  KeyframeVideoStudio,
+  type KeyframeVideoMessagesInput,
+  type KeyframeVideoUiMessages,
+} from '../src/index.js';
 import { sceneFile } from './support/frames.js';
 import { StoryProvider } from './support/StudioPage.js';
 import { simulated } from './support/service.js';
 
-const ui: KeyframeVideoUiMessages = {
-  ...defaultUiMessages,
+/** Only the words this story shows; the rest of `ui` stays English (see `messagesZhCN` for all). */
+const ui: Partial<KeyframeVideoUiMessages> = {
   locale: 'zh-CN',
   frameLabel: { first: '首帧', last: '尾帧' },
   optional: '可选',
@@ -60,7 +63,7 @@ const zhCN = {
   etaOverdue: '比平时慢一些，应该很快完成。',
   busy: '正在生成一个视频。请等待或取消。',
   ui,
-} satisfies KeyframeVideoMessagesInput & { ui: KeyframeVideoUiMessages };
+} satisfies KeyframeVideoMessagesInput;
 
 const meta = {
   title: 'Themes and languages/zh-CN',

@@ -33,12 +33,24 @@ export interface KeyframeVideoMessages {
   readonly ui: KeyframeVideoUiMessages;
 }
 
-/** What apps pass: any part of the table; the rest stays English. */
-export type KeyframeVideoMessagesInput = {
-  readonly [K in keyof KeyframeVideoMessages]?: K extends 'errors' | 'status' | 'ui'
-    ? Partial<KeyframeVideoMessages[K]>
-    : KeyframeVideoMessages[K];
-};
+/**
+ * What apps pass to `KeyframeVideoProvider`'s `messages`: any part of the table; the rest stays
+ * English. `errors`, `status` and `ui` may be partial too, so rewording one button is
+ * `{ ui: { generate: 'Make the video' } }`; a complete table (`messagesZhCN`) fits as well.
+ */
+export interface KeyframeVideoMessagesInput {
+  /** Sentences for some error codes; the others keep the error's own message. */
+  readonly errors?: Partial<ErrorMessages>;
+  /** Texts for some states. */
+  readonly status?: Partial<KeyframeVideoMessages['status']>;
+  readonly retryingIn?: KeyframeVideoMessages['retryingIn'];
+  readonly etaUnknown?: string;
+  readonly etaRemaining?: KeyframeVideoMessages['etaRemaining'];
+  readonly etaOverdue?: string;
+  readonly busy?: string;
+  /** Some or all of the styled components' words (`defaultUiMessages` has every key). */
+  readonly ui?: Partial<KeyframeVideoUiMessages>;
+}
 
 function formatDuration(seconds: number): string {
   const whole = Math.max(0, Math.round(seconds));
