@@ -65,10 +65,11 @@ export interface CrossTabCodec<T> {
  * A task travels as its wire body and is read back through the same schema and mapping as an
  * answer from the relay (`parseTaskBody` + `fromWireTask`): another tab's data is input too.
  */
-export const keyframeVideoTaskCodec: CrossTabCodec<KeyframeVideoTask> = Object.freeze({
-  encode: (task: KeyframeVideoTask) => toWireTask(task, task.requestId ?? ''),
-  decode: (value: unknown) => fromWireTask(parseTaskBody(value)),
-});
+export const keyframeVideoTaskCodec: CrossTabCodec<KeyframeVideoTask> =
+  /* @__PURE__ */ Object.freeze({
+    encode: (task: KeyframeVideoTask) => toWireTask(task, task.requestId ?? ''),
+    decode: (value: unknown) => fromWireTask(parseTaskBody(value)),
+  });
 
 /** Options of {@link createCrossTabTaskPoller}: the poller's, plus what names the stream. */
 export interface CrossTabTaskPollerOptions<T> extends TaskPollerOptions<T> {

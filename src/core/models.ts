@@ -107,11 +107,12 @@ function freezeModel(model: KeyframeVideoModel): KeyframeVideoModel {
 }
 
 /** The built-in capability table (frozen; pass a copy with changes to override). */
-export const KEYFRAME_VIDEO_MODELS: Readonly<Record<ModelId, KeyframeVideoModel>> = Object.freeze(
-  Object.fromEntries(
-    Object.entries(BUILT_IN_MODELS).map(([id, model]) => [id, freezeModel(model)]),
-  ) as Record<ModelId, KeyframeVideoModel>,
-);
+export const KEYFRAME_VIDEO_MODELS: Readonly<Record<ModelId, KeyframeVideoModel>> =
+  /* @__PURE__ */ Object.freeze(
+    Object.fromEntries(
+      Object.entries(BUILT_IN_MODELS).map(([id, model]) => [id, freezeModel(model)]),
+    ) as Record<ModelId, KeyframeVideoModel>,
+  );
 
 /** The model used when an app does not choose one. */
 export const DEFAULT_MODEL: ModelId = 'wan2.2-kf2v-flash';

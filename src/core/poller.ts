@@ -524,7 +524,7 @@ export function createPollerRegistry(): TaskPollerRegistry {
   };
 }
 
-const defaultRegistry = createPollerRegistry();
+const defaultRegistry = /* @__PURE__ */ createPollerRegistry();
 
 /**
  * The poller for `key` from a registry shared by the whole page (see

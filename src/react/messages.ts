@@ -4,12 +4,8 @@
  * by default (`messagesZhCN` ships Simplified Chinese); pass a partial table to
  * `KeyframeVideoProvider` (`messages`) to translate or reword any of it.
  */
-import {
-  errorMessageFor,
-  type ErrorMessages,
-  type KeyframeVideoError,
-  type KnownErrorCode,
-} from '../core/index.js';
+import type { ErrorMessages, KeyframeVideoError } from '../core/index.js';
+import { defaultHookMessages, errorSentence } from './hook-messages.js';
 import type { KeyframeVideoStatus } from './keyframe-video-state.js';
 import { defaultUiMessages, type KeyframeVideoUiMessages } from './ui-messages.js';
 
@@ -52,50 +48,11 @@ export interface KeyframeVideoMessagesInput {
   readonly ui?: Partial<KeyframeVideoUiMessages>;
 }
 
-function formatDuration(seconds: number): string {
-  const whole = Math.max(0, Math.round(seconds));
-  if (whole < 60) return `${whole} s`;
-  const minutes = Math.round(whole / 60);
-  return `${minutes} min`;
-}
-
 /** The English table. */
 export const defaultKeyframeVideoMessages: KeyframeVideoMessages = Object.freeze({
-  errors: {},
-  status: Object.freeze({
-    idle: 'Ready. Add the frames and a prompt, then generate.',
-    preparing: 'Preparing the frames…',
-    submitting: 'Sending the request…',
-    queued: 'Waiting in the queue…',
-    running: 'Making the video…',
-    retrying: 'Could not reach the service. Trying again…',
-    succeeded: 'The video is ready.',
-    failed: 'The video could not be made.',
-    canceled: 'Canceled. Nothing was made.',
-    expired: 'This video is no longer available. Make it again.',
-    error: 'Stopped after repeated connection trouble. Try again.',
-  }),
-  retryingIn: (seconds: number) => `Trying again in ${formatDuration(seconds)}.`,
-  etaUnknown: 'Usually 1–5 minutes.',
-  etaRemaining: (seconds: number) => `About ${formatDuration(seconds)} left.`,
-  etaOverdue: 'Taking longer than usual; it should finish soon.',
-  busy: 'A video is already being made. Wait for it, or cancel it.',
+  ...defaultHookMessages,
   ui: defaultUiMessages,
 });
-
-/** Merges a partial table over the English one. */
-export function resolveMessages(
-  input: KeyframeVideoMessagesInput | undefined,
-): KeyframeVideoMessages {
-  if (!input) return defaultKeyframeVideoMessages;
-  return {
-    ...defaultKeyframeVideoMessages,
-    ...input,
-    errors: { ...defaultKeyframeVideoMessages.errors, ...input.errors },
-    status: { ...defaultKeyframeVideoMessages.status, ...input.status },
-    ui: { ...defaultKeyframeVideoMessages.ui, ...input.ui },
-  } as KeyframeVideoMessages;
-}
 
 /**
  * The sentence to show for an error: the app's sentence for its code when it gave one, else
@@ -105,7 +62,5 @@ export function describeError(
   error: KeyframeVideoError,
   messages: KeyframeVideoMessages = defaultKeyframeVideoMessages,
 ): string {
-  const custom = (messages.errors as Partial<Record<string, string>>)[error.code];
-  if (custom !== undefined) return custom;
-  return error.message || errorMessageFor(error.code as KnownErrorCode, messages.errors);
+  return errorSentence(error, messages.errors);
 }

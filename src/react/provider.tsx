@@ -6,7 +6,7 @@
  *
  * Server-safe: nothing here touches a browser global while rendering on a server.
  */
-import { createContext, useContext, useMemo, useState, type ReactNode } from 'react';
+import { useContext, useMemo, useState, type ReactNode } from 'react';
 import {
   createDurationHistory,
   createKeyframeVideoClient,
@@ -25,14 +25,13 @@ import {
   type StorageLike,
   type TaskPollerRegistry,
 } from '../core/index.js';
+import { HooksConfigContext, pagePollerRegistry, type HooksConfig } from './config-context.js';
 import type { FramePreparation } from './frame-processing.js';
 import { createIndexedDbFrameStore, type FrameStore } from './frame-store.js';
+import { resolveHookMessages } from './hook-messages.js';
 import type { KeyframeVideoInputs } from './keyframe-video-state.js';
-import {
-  resolveMessages,
-  type KeyframeVideoMessages,
-  type KeyframeVideoMessagesInput,
-} from './messages.js';
+import type { KeyframeVideoMessages, KeyframeVideoMessagesInput } from './messages.js';
+import { defaultUiMessages } from './ui-messages.js';
 
 /** Props of {@link KeyframeVideoProvider}. Pass stable values (module constants or memoized). */
 export interface KeyframeVideoProviderProps {
@@ -145,12 +144,12 @@ function resourcesFor(storage: StorageLike | undefined, frameStore: FrameStore |
   return pageResources;
 }
 
-let defaultConfig: KeyframeVideoConfig | undefined;
+let defaultConfig: HooksConfig | undefined;
 
 function buildConfig(
   props: Omit<KeyframeVideoProviderProps, 'children'>,
   registry: TaskPollerRegistry,
-): KeyframeVideoConfig {
+): HooksConfig {
   const clock = props.clock ?? systemClock;
   const client =
     props.client ??
@@ -169,7 +168,8 @@ function buildConfig(
     registry,
     models: props.models ?? KEYFRAME_VIDEO_MODELS,
     defaults: { ...BASE_INPUTS, ...props.defaults },
-    messages: resolveMessages(props.messages),
+    messages: resolveHookMessages(props.messages),
+    uiMessages: props.messages?.ui,
     storage: resources.storage,
     frameStore: resources.frameStore,
     durations: resources.durations,
@@ -181,14 +181,36 @@ function buildConfig(
 }
 
 /** The configuration without a provider: made once per page (per call on a server). */
-function fallbackConfig(): KeyframeVideoConfig {
+function fallbackConfig(): HooksConfig {
   if (!isBrowser()) return buildConfig({}, createPollerRegistry());
   // One registry for the whole page: hooks without a provider share poll streams too.
-  defaultConfig ??= buildConfig({}, createPollerRegistry());
+  defaultConfig ??= buildConfig({}, pagePollerRegistry());
   return defaultConfig;
 }
 
-const KeyframeVideoContext = createContext<KeyframeVideoConfig | undefined>(undefined);
+/** The hooks' configuration: the nearest provider's, or the defaults without one. */
+export function useHooksConfig(): HooksConfig {
+  return useContext(HooksConfigContext) ?? fallbackConfig();
+}
+
+const withUiCache = new WeakMap<HooksConfig, KeyframeVideoConfig>();
+
+/** The public configuration: the hooks' one with the components' words merged in (cached). */
+function withUi(config: HooksConfig): KeyframeVideoConfig {
+  let full = withUiCache.get(config);
+  if (full === undefined) {
+    const { uiMessages, messages, ...rest } = config;
+    full = {
+      ...rest,
+      messages: {
+        ...messages,
+        ui: uiMessages ? { ...defaultUiMessages, ...uiMessages } : defaultUiMessages,
+      },
+    };
+    withUiCache.set(config, full);
+  }
+  return full;
+}
 
 /**
  * Shares one configuration with every keyframe-video hook and component below it.
@@ -262,7 +284,7 @@ export function KeyframeVideoProvider(props: KeyframeVideoProviderProps) {
       random,
     ],
   );
-  return <KeyframeVideoContext.Provider value={config}>{children}</KeyframeVideoContext.Provider>;
+  return <HooksConfigContext.Provider value={config}>{children}</HooksConfigContext.Provider>;
 }
 
 /**
@@ -270,6 +292,5 @@ export function KeyframeVideoProvider(props: KeyframeVideoProviderProps) {
  * For components built on the hooks (messages, model table, clock).
  */
 export function useKeyframeVideoConfig(): KeyframeVideoConfig {
-  const config = useContext(KeyframeVideoContext);
-  return config ?? fallbackConfig();
+  return withUi(useHooksConfig());
 }

@@ -39,8 +39,9 @@ import type {
   KeyframeVideoResult,
   KeyframeVideoStatus,
 } from './keyframe-video-state.js';
-import { describeError } from './messages.js';
-import { useKeyframeVideoConfig, type KeyframeVideoConfig } from './provider.js';
+import type { HooksConfig } from './config-context.js';
+import { errorSentence } from './hook-messages.js';
+import { useHooksConfig } from './provider.js';
 import { useTick } from './use-tick.js';
 
 /** Options of {@link useKeyframeVideo}. */
@@ -235,7 +236,7 @@ export interface UseKeyframeVideoResult {
 const ACCEPT = FRAME_RULES.formats.flatMap((rule) => rule.mimeTypes.slice(0, 1)).join(',');
 
 function storeConfigOf(
-  config: KeyframeVideoConfig,
+  config: HooksConfig,
   prepare: FramePreparation | undefined,
   crossTab: boolean | undefined,
 ): KeyframeVideoStoreConfig {
@@ -301,7 +302,7 @@ function jobFields(job: KeyframeVideoJob) {
  * ```
  */
 export function useKeyframeVideo(options: UseKeyframeVideoOptions = {}): UseKeyframeVideoResult {
-  const config = useKeyframeVideoConfig();
+  const config = useHooksConfig();
   const { persistKey, prepare, defaults, crossTab } = options;
   const storeConfig = useMemo(
     () => storeConfigOf(config, prepare, crossTab),
@@ -398,7 +399,7 @@ export function useKeyframeVideo(options: UseKeyframeVideoOptions = {}): UseKeyf
     ? undefined
     : waiting || job.status === 'preparing' || job.status === 'error'
       ? messages.busy
-      : blockers[0] && describeError(blockers[0], messages);
+      : blockers[0] && errorSentence(blockers[0], messages.errors);
 
   const reasonId = `${id}-submit-reason`;
   const errorId = (field: KeyframeVideoField): string => `${id}-${field}-error`;
@@ -461,9 +462,9 @@ export function useKeyframeVideo(options: UseKeyframeVideoOptions = {}): UseKeyf
     progress,
     retryAt,
     error,
-    errorMessage: error && describeError(error, messages),
+    errorMessage: error && errorSentence(error, messages.errors),
     notice,
-    noticeMessage: notice && describeError(notice, messages),
+    noticeMessage: notice && errorSentence(notice, messages.errors),
     getPromptProps: (props) => textField('prompt', props),
     getNegativePromptProps: (props) => textField('negativePrompt', props),
     getFrameInputProps: <P extends object>(

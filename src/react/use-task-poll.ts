@@ -5,7 +5,7 @@
  * component re-renders only when its snapshot changes: a poll that learned nothing new renders
  * nothing.
  */
-import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { useContext, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import {
   createCrossTabTaskPoller,
   createTaskPoller,
@@ -18,7 +18,7 @@ import {
   type TaskPollerOptions,
   type TaskPollStatus,
 } from '../core/index.js';
-import { useKeyframeVideoConfig } from './provider.js';
+import { HooksConfigContext, pagePollerRegistry } from './config-context.js';
 import { honouringRetryAfter } from './retry-after.js';
 import { useTick } from './use-tick.js';
 
@@ -147,10 +147,11 @@ export function useTaskPoll<T>(
   taskId: string | null,
   options: UseTaskPollOptions<T>,
 ): UseTaskPollResult<T> {
-  const config = useKeyframeVideoConfig();
-  const clock = options.clock ?? config.clock;
-  const { registry } = config;
-  const random = options.random ?? config.random;
+  // Only the registry, clock and jitter of the provider: no client, storage or messages.
+  const config = useContext(HooksConfigContext);
+  const clock = options.clock ?? config?.clock ?? systemClock;
+  const registry = config?.registry;
+  const random = options.random ?? config?.random;
   const scope = options.scope ?? 'task';
   const crossTab = (options.crossTab ?? clock === systemClock) !== false;
   // The poller outlives this render's closures: it calls the latest committed options.
@@ -161,8 +162,9 @@ export function useTaskPoll<T>(
 
   const poller: TaskPoller<T> | null = useMemo(() => {
     if (taskId === null || !canPoll()) return null;
-    return registry.get<T>(`${scope}:${taskId}${crossTab ? ':tabs' : ''}`, () =>
-      createSharedPoller(taskId, { clock, random }, latest, crossTab ? scope : undefined),
+    return (registry ?? pagePollerRegistry()).get<T>(
+      `${scope}:${taskId}${crossTab ? ':tabs' : ''}`,
+      () => createSharedPoller(taskId, { clock, random }, latest, crossTab ? scope : undefined),
     );
   }, [registry, scope, taskId, clock, random, latest, crossTab]);
 

@@ -56,6 +56,12 @@ describe('tree-shaking the built package', () => {
     expect(paths.filter(ofOurs('react/keyframe-video-store.js'))).toEqual([]);
     expect(paths.filter((path) => IMAGE_CODE.test(path))).toEqual([]);
     expect(measure.assets).toEqual([]);
+    // It reads the provider's registry, clock and jitter only: not the whole configuration
+    // (client, frame store on idb-keyval, learned durations, messages).
+    expect(paths.filter(ofOurs('react/provider.js'))).toEqual([]);
+    expect(paths.filter(ofOurs('react/frame-store.js'))).toEqual([]);
+    expect(paths.filter((path) => path.includes('/node_modules/idb-keyval/'))).toEqual([]);
+    expect(paths.filter(ofOurs('react/hook-messages.js'))).toEqual([]);
   });
 
   test('useKeyframeVideo pulls no component and no react-dropzone; image code loads only on demand', async () => {
@@ -69,6 +75,10 @@ describe('tree-shaking the built package', () => {
     expect(included(measure, 'initial').filter((path) => IMAGE_CODE.test(path))).toEqual([]);
     expect(included(measure, 'initial').filter(ofOurs('react/frame-processing.js'))).toEqual([]);
     expect(measure.lazyChunks).toBeGreaterThan(0);
+    // The components' words are the components' business: the hooks load only their own texts.
+    expect(paths.some(ofOurs('react/hook-messages.js'))).toBe(true);
+    expect(paths.filter(ofOurs('react/ui-messages.js'))).toEqual([]);
+    expect(paths.filter(ofOurs('react/messages.js'))).toEqual([]);
   });
 
   test('the /core client and poller pull no React and nothing of the React layer', async () => {
