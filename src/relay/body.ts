@@ -8,6 +8,7 @@
 import { systemClock, type Clock } from '../core/clock.js';
 import { KeyframeVideoError } from '../core/errors.js';
 import { FRAME_RULES } from '../core/frames.js';
+import { nodeBuiltins } from './node-builtins.js';
 
 /** The longest data URL header the cap makes room for (`data:image/jpeg;base64,` is 23). */
 const DATA_URL_HEADER_ALLOWANCE = 64;
@@ -185,14 +186,41 @@ export async function readBodyBytes(request: Request, options: ReadBodyOptions):
   return { bytes, release };
 }
 
+/** A JSON body, parsed. */
+export interface ParsedJson {
+  readonly value: unknown;
+  /**
+   * Every string in it is ASCII: the body was ASCII and had no backslash, so no `\u` escape
+   * made a wider character. Known on Node only (`false` elsewhere): it spares the frame checks
+   * a scan of megabytes.
+   */
+  readonly asciiStrings: boolean;
+}
+
+const BACKSLASH = 0x5c;
+
+/**
+ * Strict UTF-8 decoding (a BOM is dropped; invalid bytes throw). On Node, an ASCII body — a
+ * create with base64 frames and an English prompt — is decoded as Latin-1, which gives the same
+ * text at several times the speed of Node's `TextDecoder` on megabytes.
+ */
+function decodeUtf8(bytes: Uint8Array): { text: string; asciiStrings: boolean } {
+  const buffer = nodeBuiltins()?.buffer;
+  if (buffer && bytes.byteLength > 4096 && buffer.isAscii(bytes)) {
+    const view = buffer.Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return { text: view.toString('latin1'), asciiStrings: view.indexOf(BACKSLASH) < 0 };
+  }
+  return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), asciiStrings: false };
+}
+
 /**
  * Parses bytes as a JSON document: UTF-8 (a BOM is allowed), no trailing garbage. Throws
  * `InvalidParameter` (400) with a message that never quotes the body.
  */
-export function parseJsonBytes(bytes: Uint8Array): unknown {
-  let text: string;
+export function parseJsonBytes(bytes: Uint8Array): ParsedJson {
+  let decoded: { text: string; asciiStrings: boolean };
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    decoded = decodeUtf8(bytes);
   } catch {
     throw new KeyframeVideoError({
       code: 'InvalidParameter',
@@ -201,7 +229,7 @@ export function parseJsonBytes(bytes: Uint8Array): unknown {
     });
   }
   try {
-    return JSON.parse(text) as unknown;
+    return { value: JSON.parse(decoded.text) as unknown, asciiStrings: decoded.asciiStrings };
   } catch {
     // The parser's own message quotes the body (maybe image data): never pass it on.
     throw new KeyframeVideoError({

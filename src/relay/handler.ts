@@ -179,7 +179,7 @@ export function createKeyframeVideoRelay(options: KeyframeVideoRelayOptions): Ke
   const upstream: UpstreamConfig = {
     baseUrl: config.baseUrl,
     apiKey: config.apiKey,
-    fetch: config.fetch,
+    transport: config.transport,
     timeoutMs: config.timeoutMs,
     clock,
   };
@@ -308,12 +308,16 @@ export function createKeyframeVideoRelay(options: KeyframeVideoRelayOptions): Ke
     // Hashing runs off the main thread in most runtimes: start it now, use it after the checks.
     const fingerprint = idempotencyKey === undefined ? undefined : fingerprintBody(body.bytes);
     fingerprint?.catch(() => undefined);
-    let wire = parseCreateBody(dropClientQuirks(parseJsonBytes(body.bytes)));
+    const parsed = parseJsonBytes(body.bytes);
+    let wire = parseCreateBody(dropClientQuirks(parsed.value));
+    // What is known of the client's strings holds only while the body is the client's.
+    let asciiStrings = parsed.asciiStrings;
     if (config.transformRequest) {
       // The transform's result is checked exactly like a client's body.
       wire = parseCreateBody(await config.transformRequest(wire, user));
+      asciiStrings = false;
     }
-    await checkCreatePolicy(wire, policy);
+    await checkCreatePolicy(wire, policy, { asciiStrings });
     const upstreamBody = serializeCreateBody(wire);
 
     const run = async (): Promise<RunOutcome> => {
@@ -385,7 +389,9 @@ export function createKeyframeVideoRelay(options: KeyframeVideoRelayOptions): Ke
       requestId,
       trace,
     );
-    const upstreamTaskId = await upstreamIdOf(taskId, user.userId);
+    // Polling reads the same id every few seconds: a cached verification skips the await.
+    const upstreamTaskId =
+      verifiedIds.get(`${taskId}\0${user.userId}`) ?? (await upstreamIdOf(taskId, user.userId));
     if (upstreamTaskId === null) throw taskNotFound();
     trace.upstreamTaskId = upstreamTaskId;
     await limit(config.rateLimits.accountQuery, 'rate:account-query', 'account', requestId, trace);
@@ -444,7 +450,7 @@ export function createKeyframeVideoRelay(options: KeyframeVideoRelayOptions): Ke
       });
     }
     const user = await authenticate(request);
-    trace.userHash = await userHashOf(user.userId);
+    trace.userHash = userHashes.get(user.userId) ?? (await userHashOf(user.userId));
     if (match.route === 'create') return create(request, user, requestId, trace);
     return taskCall(request, match.route, match.taskId, user, requestId, trace);
   }

@@ -1,12 +1,15 @@
 /**
  * The Node adapter (`react-keyframe-video/relay/node`): serves the Web-standard relay from
- * `node:http` or Express. The Node ↔ Web translation — request streams with backpressure,
- * aborts on disconnect, streamed answers — is `@remix-run/node-fetch-server`'s; this file only
- * adds guards. It imports Node built-ins, so it lives apart from the edge-safe relay.
+ * `node:http` or Express. Requests with a body (request streams with backpressure) and unusual
+ * ones (HTTP/2, `trustProxy`) are translated by `@remix-run/node-fetch-server`, as are streamed
+ * answers. Body-less requests on HTTP/1 — task reads, polled every few seconds by every open
+ * page — are built here directly, with an abort signal made only when the handler asks for it:
+ * in Node 20, a `Request` that follows a signal costs more than the relay's own work on a read.
+ * It imports Node built-ins, so it lives apart from the edge-safe relay.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRequestListener } from '@remix-run/node-fetch-server';
+import { createRequest, sendResponse } from '@remix-run/node-fetch-server';
 
 /** Options of {@link toNodeListener}. */
 export interface NodeListenerOptions {
@@ -37,6 +40,106 @@ const BODY_ALREADY_READ = JSON.stringify({
     'The request body was already read by another middleware (e.g. express.json()). Mount the relay before body parsers.',
 });
 
+/** The answer when the handler throws or the request cannot be translated. */
+function internalError(): Response {
+  return new Response(
+    JSON.stringify({
+      code: 'InternalError',
+      message: 'The server had an internal error. Try again in a moment.',
+    }),
+    { status: 500, headers: { 'content-type': 'application/json; charset=utf-8' } },
+  );
+}
+
+/**
+ * A body-less request whose `signal` is made on first use: it aborts when the connection closes
+ * before the answer was sent. Handlers that never look at it (most answers) never pay for it.
+ */
+class NodeRequest extends Request {
+  readonly #response: ServerResponse;
+  #controller: AbortController | undefined;
+
+  constructor(url: string, init: RequestInit, response: ServerResponse) {
+    super(url, init);
+    this.#response = response;
+  }
+
+  override get signal(): AbortSignal {
+    if (!this.#controller) {
+      const controller = new AbortController();
+      const response = this.#response;
+      if (response.destroyed && !response.writableFinished) controller.abort();
+      else
+        response.once('close', () => {
+          if (!response.writableFinished) controller.abort();
+        });
+      this.#controller = controller;
+    }
+    return this.#controller.signal;
+  }
+}
+
+interface AdapterOptions {
+  trustProxy?: boolean;
+  host?: string;
+  protocol?: string;
+}
+
+/**
+ * The request's headers as a record, as node-fetch-server reads them (repeated headers as Node
+ * joined them); the `Request` makes its `Headers` from it once.
+ */
+function headerRecord(request: IncomingMessage): Record<string, string> {
+  const record: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined || name.startsWith(':')) continue;
+    record[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return record;
+}
+
+/** The Web request for a Node one (see the file comment for which path is taken). */
+function toWebRequest(
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: AdapterOptions,
+): Request {
+  const method = request.method ?? 'GET';
+  if (
+    (method !== 'GET' && method !== 'HEAD') ||
+    options.trustProxy ||
+    request.httpVersionMajor !== 1
+  ) {
+    return createRequest(request, response, options);
+  }
+  const encrypted = (request.socket as { encrypted?: boolean }).encrypted === true;
+  const protocol = options.protocol ?? (encrypted ? 'https:' : 'http:');
+  const host = options.host ?? request.headers.host ?? 'localhost';
+  return new NodeRequest(
+    `${protocol}//${host}${request.url ?? '/'}`,
+    { method, headers: headerRecord(request) },
+    response,
+  );
+}
+
+/** Sends the answer unless the connection is already gone; a failure mid-answer ends it. */
+async function answer(response: ServerResponse, webResponse: Response): Promise<void> {
+  if (response.destroyed) {
+    await webResponse.body?.cancel().catch(() => undefined);
+    return;
+  }
+  try {
+    await sendResponse(response, webResponse);
+  } catch (error) {
+    if (response.destroyed) return;
+    if (response.headersSent) {
+      response.destroy(error instanceof Error ? error : undefined);
+      return;
+    }
+    await sendResponse(response, internalError()).catch(() => response.destroy());
+  }
+}
+
 /**
  * Wraps a fetch handler (the relay) as a `node:http` listener:
  * `http.createServer(toNodeListener(relay))`, or with Express
@@ -46,19 +149,10 @@ export function toNodeListener(
   handler: (request: Request) => Promise<Response>,
   options: NodeListenerOptions = {},
 ): NodeRelayListener {
-  const { drainMs: _drainMs, drainBytes: _drainBytes, ...adapterOptions } = options;
-  const listenerOptions = {
-    ...(adapterOptions.trustProxy === undefined ? {} : { trustProxy: adapterOptions.trustProxy }),
-    ...(adapterOptions.host === undefined ? {} : { host: adapterOptions.host }),
-    ...(adapterOptions.protocol === undefined ? {} : { protocol: adapterOptions.protocol }),
-    onError: () =>
-      new Response(
-        JSON.stringify({
-          code: 'InternalError',
-          message: 'The server had an internal error. Try again in a moment.',
-        }),
-        { status: 500, headers: { 'content-type': 'application/json; charset=utf-8' } },
-      ),
+  const adapterOptions: AdapterOptions = {
+    ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
+    ...(options.host === undefined ? {} : { host: options.host }),
+    ...(options.protocol === undefined ? {} : { protocol: options.protocol }),
   };
   return (request, response) => {
     // A body parser that ran first leaves nothing to read: say so instead of answering 400.
@@ -70,18 +164,27 @@ export function toNodeListener(
     // Express rewrites `url` below a mount path; the relay sees the path the client asked for.
     const originalUrl = (request as { originalUrl?: unknown }).originalUrl;
     if (typeof originalUrl === 'string' && originalUrl.startsWith('/')) request.url = originalUrl;
-    const listener = createRequestListener(async (webRequest: Request) => {
-      const answer = await handler(webRequest);
-      // Answered before the whole body arrived: keep the connection through the answer (Node
-      // would otherwise reset it under a client that asked for "Connection: close" and is still
-      // uploading), then drainThenClose ends it.
-      if (!request.complete) response.shouldKeepAlive = true;
-      return answer;
-    }, listenerOptions);
     response.once('finish', () => {
       if (!request.complete) drainThenClose(request, options);
     });
-    listener(request, response);
+    let webRequest: Request;
+    try {
+      webRequest = toWebRequest(request, response, adapterOptions);
+    } catch {
+      // A Host header no URL can be made of, or a Host that contradicts HTTP/2's :authority.
+      void answer(response, internalError());
+      return;
+    }
+    void handler(webRequest).then(
+      (webResponse) => {
+        // Answered before the whole body arrived: keep the connection through the answer (Node
+        // would otherwise reset it under a client that asked for "Connection: close" and is
+        // still uploading), then drainThenClose ends it.
+        if (!request.complete) response.shouldKeepAlive = true;
+        return answer(response, webResponse);
+      },
+      () => answer(response, internalError()),
+    );
   };
 }
 

@@ -3,12 +3,19 @@
  * scratch — the server's key, JSON, `X-DashScope-Async` on creates — and nothing from the
  * client's request is copied. Answers are read with a size cap and a deadline; only their
  * status, JSON body and a numeric `Retry-After` are kept. A create is never retried here; a GET
- * is retried once after a network failure or a 5xx.
+ * is retried once after a network failure or a 5xx. The HTTP itself is an
+ * {@link UpstreamTransport} (`fetch`, or node:http on Node).
  */
 import type { Clock } from '../core/clock.js';
 import { KeyframeVideoError } from '../core/errors.js';
 import type { WireCreateBody } from '../core/schemas.js';
 import { CREATE_PATH } from './routes.js';
+import type {
+  UpstreamBodyPiece,
+  UpstreamReply,
+  UpstreamRequest,
+  UpstreamTransport,
+} from './upstream-transport.js';
 
 /** A data URL header with only characters that never need escaping in JSON. */
 const PLAIN_DATA_URL_HEADER = /^data:[A-Za-z0-9!#$&^_.+/;=-]{1,200},$/;
@@ -18,9 +25,10 @@ const PLAIN_DATA_URL_HEADER = /^data:[A-Za-z0-9!#$&^_.+/;=-]{1,200},$/;
  * so duplicate keys or odd encodings cannot mean one thing to the relay and another upstream).
  * Frames that passed the frame checks are strict base64 data URLs, which JSON never escapes;
  * they are spliced in as they are instead of being scanned again by `JSON.stringify` (a 2 MB
- * frame costs milliseconds to scan). Call only after the frame checks passed.
+ * frame costs milliseconds to scan), as pieces of their own, so the megabytes are never copied
+ * into one string. Call only after the frame checks passed.
  */
-export function serializeCreateBody(body: WireCreateBody): string {
+export function serializeCreateBody(body: WireCreateBody): UpstreamBodyPiece[] {
   const marker = `kfv-frame-${crypto.randomUUID()}`;
   const frames = new Map<string, string>();
   const input: Record<string, unknown> = { ...body.input };
@@ -30,13 +38,24 @@ export function serializeCreateBody(body: WireCreateBody): string {
     const comma = value.indexOf(',');
     if (comma < 0 || comma > 200 || !PLAIN_DATA_URL_HEADER.test(value.slice(0, comma + 1)))
       continue;
-    const token = `${marker}-${field}`;
-    frames.set(`"${token}"`, `"${value}"`);
-    input[field] = token;
+    const token = `"${marker}-${field}"`;
+    frames.set(token, value);
+    input[field] = token.slice(1, -1);
   }
-  let json = JSON.stringify({ ...body, input });
-  for (const [token, frame] of frames) json = json.replace(token, () => frame);
-  return json;
+  const json = JSON.stringify({ ...body, input });
+  // The tokens hold a random UUID: each appears exactly once, where its frame goes.
+  const spliced = [...frames]
+    .map(([token, frame]) => ({ at: json.indexOf(token), token, frame }))
+    .sort((a, b) => a.at - b.at);
+  const pieces: UpstreamBodyPiece[] = [];
+  let from = 0;
+  for (const { at, token, frame } of spliced) {
+    pieces.push({ text: json.slice(from, at + 1), encoding: 'utf-8' });
+    pieces.push({ text: frame, encoding: 'ascii' });
+    from = at + token.length - 1;
+  }
+  pieces.push({ text: json.slice(from), encoding: 'utf-8' });
+  return pieces;
 }
 
 /** How the relay reaches upstream. */
@@ -44,7 +63,8 @@ export interface UpstreamConfig {
   /** The API base, e.g. `https://dashscope.aliyuncs.com/api/v1` (no trailing slash). */
   readonly baseUrl: string;
   readonly apiKey: string;
-  readonly fetch: typeof fetch;
+  /** Speaks HTTP to upstream (`fetch`, or node:http on Node). */
+  readonly transport: UpstreamTransport;
   /** Deadline per upstream call, from sending to the last byte of the answer. */
   readonly timeoutMs: number;
   readonly clock: Clock;
@@ -56,7 +76,7 @@ export interface UpstreamConfig {
 
 /** One call the relay makes. Upstream ids have been checked against the id pattern. */
 export type UpstreamCall =
-  | { readonly route: 'create'; readonly body: string }
+  | { readonly route: 'create'; readonly body: readonly UpstreamBodyPiece[] }
   | { readonly route: 'get'; readonly upstreamTaskId: string }
   | { readonly route: 'cancel'; readonly upstreamTaskId: string };
 
@@ -128,63 +148,42 @@ export function parseRetryAfter(value: string | null): number | undefined {
   return Math.min(Number(value) * 1000, 3_600_000);
 }
 
-function buildRequest(
-  config: UpstreamConfig,
-  call: UpstreamCall,
-): { url: string; init: RequestInit } {
-  const headers: Record<string, string> = {
-    authorization: `Bearer ${config.apiKey}`,
-    accept: 'application/json',
-  };
+function buildRequest(config: UpstreamConfig, call: UpstreamCall): UpstreamRequest {
+  const authorization = `Bearer ${config.apiKey}`;
   switch (call.route) {
     case 'create':
-      headers['content-type'] = 'application/json';
-      headers['x-dashscope-async'] = 'enable';
       return {
+        method: 'POST',
         url: config.baseUrl + CREATE_PATH,
-        init: { method: 'POST', headers, body: call.body, redirect: 'manual' },
+        headers: {
+          authorization,
+          accept: 'application/json',
+          'content-type': 'application/json',
+          'x-dashscope-async': 'enable',
+        },
+        body: call.body,
       };
     case 'get':
       return {
+        method: 'GET',
         url: `${config.baseUrl}/tasks/${encodeURIComponent(call.upstreamTaskId)}`,
-        init: { method: 'GET', headers, redirect: 'manual' },
+        headers: { authorization, accept: 'application/json' },
       };
     case 'cancel':
       return {
+        method: 'POST',
         url: `${config.baseUrl}/tasks/${encodeURIComponent(call.upstreamTaskId)}/cancel`,
-        init: { method: 'POST', headers, redirect: 'manual' },
+        headers: { authorization, accept: 'application/json' },
       };
   }
 }
 
-async function readCapped(response: Response, maxBytes: number): Promise<Uint8Array> {
-  if (!response.body) return new Uint8Array(0);
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw invalid(`The upstream answer is longer than ${maxBytes} bytes.`);
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
-}
+const decoder = new TextDecoder('utf-8', { fatal: true });
 
 function parseAnswer(bytes: Uint8Array, status: number): Record<string, unknown> {
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    json = JSON.parse(decoder.decode(bytes));
   } catch (error) {
     throw invalid(`The upstream answer (HTTP ${status}) is not JSON.`, error);
   }
@@ -194,49 +193,57 @@ function parseAnswer(bytes: Uint8Array, status: number): Record<string, unknown>
   return json as Record<string, unknown>;
 }
 
+/** The answer's JSON, or why it cannot be used (a redirect, too long, not a JSON object). */
+function readReply(reply: UpstreamReply, maxAnswerBytes: number): Attempt {
+  const status = reply.status;
+  try {
+    if (status >= 300 && status < 400) {
+      throw invalid(
+        `Upstream answered with a redirect (HTTP ${status}); redirects are not followed.`,
+      );
+    }
+    if (reply.body.kind === 'too-long') {
+      throw invalid(`The upstream answer is longer than ${maxAnswerBytes} bytes.`);
+    }
+    const retryAfterMs = parseRetryAfter(reply.retryAfter);
+    return {
+      kind: 'answer',
+      answer: {
+        status,
+        json: parseAnswer(reply.body.bytes, status),
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      },
+    };
+  } catch (error) {
+    if (error instanceof KeyframeVideoError) return { kind: 'invalid', status, error };
+    throw error;
+  }
+}
+
 /** One attempt with its own deadline. Throws timeouts; returns everything else as an outcome. */
 async function attempt(
   config: UpstreamConfig,
   call: UpstreamCall,
   clientSignal: AbortSignal | undefined,
 ): Promise<Attempt> {
-  const controller = new AbortController();
+  if (clientSignal?.aborted) throw clientGone();
+  const maxAnswerBytes = config.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
   let state = 'running' as 'running' | 'timed-out' | 'client-gone';
+  const exchange = config.transport(buildRequest(config, call), maxAnswerBytes);
   const timer = config.clock.setTimeout(() => {
     state = 'timed-out';
-    controller.abort();
+    exchange.abort();
   }, config.timeoutMs);
   const onClientAbort = () => {
     state = 'client-gone';
-    controller.abort();
+    exchange.abort();
   };
   clientSignal?.addEventListener('abort', onClientAbort, { once: true });
-  if (clientSignal?.aborted) onClientAbort();
-  let status = 0;
   try {
-    const { url, init } = buildRequest(config, call);
-    const response = await config.fetch(url, { ...init, signal: controller.signal });
-    status = response.status;
-    if (status >= 300 && status < 400) {
-      await response.body?.cancel().catch(() => undefined);
-      throw invalid(
-        `Upstream answered with a redirect (HTTP ${status}); redirects are not followed.`,
-      );
-    }
-    const bytes = await readCapped(response, config.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES);
-    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
-    return {
-      kind: 'answer',
-      answer: {
-        status,
-        json: parseAnswer(bytes, status),
-        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-      },
-    };
+    return readReply(await exchange.reply, maxAnswerBytes);
   } catch (error) {
     if (state === 'timed-out') throw timedOut(config.timeoutMs);
     if (state === 'client-gone') throw clientGone();
-    if (error instanceof KeyframeVideoError) return { kind: 'invalid', status, error };
     return { kind: 'network', error };
   } finally {
     config.clock.clearTimeout(timer);
