@@ -10,56 +10,25 @@
  * The simulator's videos are made by the system ffmpeg (scripts/ensure-system-deps.sh installs it).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright';
-import { createServer, type ViteDevServer } from 'vite';
+import type { Browser, Page } from 'playwright';
+import { ROOT, startDemoBrowser, type DemoBrowser } from './helpers/demo-browser.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 /** Divides the simulator's task durations so a run takes seconds. */
-const SPEED = '120';
+const SPEED = 120;
 
-let server: ViteDevServer;
+let demo: DemoBrowser;
 let origin: string;
 let browser: Browser;
-const savedEnv = { key: process.env.DASHSCOPE_API_KEY, speed: process.env.DEMO_SIMULATOR_SPEED };
 
 beforeAll(async () => {
-  if (!existsSync(`${ROOT}dist/index.js`)) {
-    throw new Error('The demo uses the built library: run `npm run build` first.');
-  }
-  delete process.env.DASHSCOPE_API_KEY;
-  process.env.DEMO_SIMULATOR_SPEED = SPEED;
-  server = await createServer({
-    configFile: `${ROOT}demo/vite.config.ts`,
-    logLevel: 'silent',
-    server: { host: '127.0.0.1', port: 0 },
-  });
-  await server.listen();
-  const url = server.resolvedUrls?.local[0];
-  if (!url) throw new Error('The demo server printed no URL.');
-  origin = url.replace(/\/$/, '');
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  demo = await startDemoBrowser({ speed: SPEED });
+  ({ origin, browser } = demo);
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (savedEnv.key !== undefined) process.env.DASHSCOPE_API_KEY = savedEnv.key;
-  if (savedEnv.speed === undefined) delete process.env.DEMO_SIMULATOR_SPEED;
-  else process.env.DEMO_SIMULATOR_SPEED = savedEnv.speed;
+  await demo?.close();
 });
 
 async function stats(): Promise<{ createCount: number }> {
