@@ -261,7 +261,12 @@ function watchOtherTabs(key: string, onChange: () => void): (() => void) | undef
 const DurationHistorySchema = z.object({
   version: z.literal(1),
   samples: z.record(z.string(), z.array(z.number())),
+  /** The last recorded task ids: a task seen finishing by several tabs counts once. */
+  taskIds: z.optional(z.array(z.string())),
 });
+
+/** How many recorded task ids are remembered for de-duplication. */
+const RECENT_TASK_IDS = 50;
 
 /** Options of {@link createDurationHistory}. */
 export interface DurationHistoryOptions {
@@ -285,8 +290,11 @@ export interface DurationKind {
  * Observed task durations per model and resolution, for the poller's schedule and honest ETAs.
  */
 export interface DurationHistory {
-  /** Adds one observed duration (submit → seen finished), in ms. Ignores values ≤ 0 or > 24 h. */
-  record(sample: DurationKind & { durationMs: number }): void;
+  /**
+   * Adds one observed duration (submit → seen finished), in ms. Ignores values ≤ 0 or > 24 h,
+   * and a `taskId` recorded before (several tabs showing one task each see it finish).
+   */
+  record(sample: DurationKind & { durationMs: number; taskId?: string | undefined }): void;
   /** The median of the last samples for this kind, or undefined when there are too few. */
   expectedDurationMs(kind: DurationKind): number | undefined;
   /** Forgets every sample. */
@@ -300,30 +308,35 @@ export function createDurationHistory(options: DurationHistoryOptions): Duration
   const maxSamples = Math.max(1, options.maxSamples ?? 20);
   const minSamples = Math.max(1, options.minSamples ?? 3);
 
-  function load(): Record<string, number[]> {
+  function load(): { samples: Record<string, number[]>; taskIds: string[] } {
     const text = storage.getItem(key);
-    if (text === null) return {};
+    if (text === null) return { samples: {}, taskIds: [] };
     try {
       const parsed = DurationHistorySchema.safeParse(JSON.parse(text));
-      if (parsed.success) return parsed.data.samples;
+      if (parsed.success)
+        return { samples: parsed.data.samples, taskIds: parsed.data.taskIds ?? [] };
     } catch {
       // Corrupt JSON: start over, below.
     }
     storage.removeItem(key);
-    return {};
+    return { samples: {}, taskIds: [] };
   }
 
   return {
-    record({ model, resolution, durationMs }) {
+    record({ model, resolution, durationMs, taskId }) {
       if (!Number.isFinite(durationMs) || durationMs <= 0 || durationMs > SUBMISSION_MAX_AGE_MS)
         return;
-      const samples = load();
+      const { samples, taskIds } = load();
+      if (taskId !== undefined && taskIds.includes(taskId)) return;
       const kind = kindKey({ model, resolution });
       samples[kind] = [...(samples[kind] ?? []), durationMs].slice(-maxSamples);
-      storage.setItem(key, JSON.stringify({ version: 1, samples }));
+      const recent = taskId === undefined ? taskIds : [...taskIds, taskId].slice(-RECENT_TASK_IDS);
+      storage.setItem(key, JSON.stringify({ version: 1, samples, taskIds: recent }));
     },
     expectedDurationMs(kind) {
-      const values = (load()[kindKey(kind)] ?? []).filter((v) => Number.isFinite(v) && v > 0);
+      const values = (load().samples[kindKey(kind)] ?? []).filter(
+        (v) => Number.isFinite(v) && v > 0,
+      );
       return values.length >= minSamples ? median(values.slice(-maxSamples)) : undefined;
     },
     clear() {

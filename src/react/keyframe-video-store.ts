@@ -632,6 +632,7 @@ export function createKeyframeVideoStore(options: KeyframeVideoStoreOptions): Ke
           model: watching.model,
           resolution: watching.resolution,
           durationMs,
+          taskId: watching.taskId,
         });
         const result = resultOf({ ...task, taskId: watching.taskId }, task.videoUrl, now);
         finish(

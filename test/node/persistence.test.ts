@@ -267,6 +267,22 @@ describe('createDurationHistory', () => {
     expect(reloaded.expectedDurationMs({ model: 'wan2.2-kf2v-flash' })).toBeUndefined();
   });
 
+  it('counts a task once when several tabs sharing the storage each see it finish', () => {
+    const storage = createMemoryStorage();
+    const tabA = createDurationHistory({ key: 'kfv:durations', storage, minSamples: 2 });
+    const tabB = createDurationHistory({ key: 'kfv:durations', storage, minSamples: 2 });
+    tabA.record({ ...flash720, durationMs: 100_000, taskId: 'task-1' });
+    tabB.record({ ...flash720, durationMs: 100_400, taskId: 'task-1' });
+    expect(tabB.expectedDurationMs(flash720)).toBeUndefined(); // still one sample
+    tabB.record({ ...flash720, durationMs: 300_000, taskId: 'task-2' });
+    tabA.record({ ...flash720, durationMs: 300_000, taskId: 'task-2' });
+    expect(tabA.expectedDurationMs(flash720)).toBe(200_000); // 100 s and 300 s, once each
+    // A history written before task ids were kept still reads, and records go on.
+    storage.setItem('kfv:durations', '{"version":1,"samples":{"wan2.2-kf2v-flash|720P":[50000]}}');
+    tabA.record({ ...flash720, durationMs: 70_000, taskId: 'task-3' });
+    expect(tabA.expectedDurationMs(flash720)).toBe(60_000);
+  });
+
   it('ignores impossible durations and corrupt storage', () => {
     const storage = createMemoryStorage();
     const history = createDurationHistory({ key: 'kfv:durations', storage, minSamples: 1 });
