@@ -38,6 +38,7 @@ export const RELAY_ERROR_CODES = [
   'IdempotencyConflict',
   'RelayRateLimited',
   'UpstreamTimeout',
+  'UpstreamUnreachable',
   'UpstreamInvalidResponse',
 ] as const;
 
@@ -107,6 +108,7 @@ export const defaultErrorMessages: ErrorMessages = {
     'This submission was already sent with different content. Start over to make a new video.',
   RelayRateLimited: 'You are making requests too quickly. Waiting a moment and trying again.',
   UpstreamTimeout: 'The video service did not answer in time. Try again in a moment.',
+  UpstreamUnreachable: 'The video service could not be reached. Try again in a moment.',
   UpstreamInvalidResponse: 'The video service sent an answer that could not be read. Try again.',
   NetworkError: 'The connection failed. Check your network; trying again when it is back.',
   Timeout: 'The request took too long. Try again.',
@@ -151,6 +153,7 @@ const RETRYABLE_CODES: ReadonlySet<string> = new Set<KnownErrorCode>([
   'ModelUnavailable',
   'RelayRateLimited',
   'UpstreamTimeout',
+  'UpstreamUnreachable',
   'UpstreamInvalidResponse',
   'NetworkError',
   'Timeout',

@@ -238,6 +238,7 @@ const zhErrors: ErrorMessages = Object.freeze({
   IdempotencyConflict: '这次提交已用不同的内容发送过。请重新开始以生成新视频。',
   RelayRateLimited: '请求过于频繁，稍等片刻会自动重试。',
   UpstreamTimeout: '视频服务未能及时响应，请稍后重试。',
+  UpstreamUnreachable: '暂时无法连接视频服务，请稍后重试。',
   UpstreamInvalidResponse: '视频服务返回了无法读取的内容，请重试。',
   NetworkError: '网络连接失败。请检查网络，恢复后会自动重试。',
   Timeout: '请求耗时过长，请重试。',

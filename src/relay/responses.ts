@@ -69,6 +69,7 @@ export const RELAY_CODE_STATUS: Readonly<Record<string, number>> = Object.freeze
   IdempotencyConflict: 422,
   RelayRateLimited: 429,
   InternalError: 500,
+  UpstreamUnreachable: 502,
   UpstreamInvalidResponse: 502,
   UpstreamTimeout: 504,
 });

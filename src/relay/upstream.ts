@@ -122,7 +122,7 @@ function invalid(detail: string, cause?: unknown): KeyframeVideoError {
 
 function unreachable(cause: unknown): KeyframeVideoError {
   return new KeyframeVideoError({
-    code: 'UpstreamInvalidResponse',
+    code: 'UpstreamUnreachable',
     status: 502,
     message: 'The video service could not be reached. Try again in a moment.',
     detail: 'No answer from upstream (connection failed or closed).',
@@ -257,9 +257,10 @@ function pause(clock: Clock, ms: number): Promise<void> {
 
 /**
  * Makes one upstream call (two for a GET after a transient failure) and returns the JSON answer,
- * whatever its status. Throws `UpstreamTimeout` (504) past the deadline and
- * `UpstreamInvalidResponse` (502) for no answer, a redirect, or an answer that is not a JSON
- * object (an HTML error page).
+ * whatever its status. Throws `UpstreamTimeout` (504) past the deadline, `UpstreamUnreachable`
+ * (502) when no answer came (connection refused, failed or closed), and
+ * `UpstreamInvalidResponse` (502) for a redirect or an answer that is not a JSON object (an
+ * HTML error page).
  */
 export async function callUpstream(
   config: UpstreamConfig,

@@ -1063,7 +1063,7 @@ describe('upstream trouble', () => {
     const before = creates();
     const answer = await postJson(origin, CREATE, createBody(), as('alice'));
     expect(answer.status).toBe(502);
-    expect(answer.json.code).toBe('UpstreamInvalidResponse');
+    expect(answer.json.code).toBe('UpstreamUnreachable');
     expect(creates() - before).toBe(1);
   });
 
@@ -1176,11 +1176,12 @@ describe('upstream trouble', () => {
     try {
       const created = await postJson(dead.origin, CREATE, createBody(), as('alice'));
       expect(created.status).toBe(502);
-      expect(created.json.code).toBe('UpstreamInvalidResponse');
+      expect(created.json.code).toBe('UpstreamUnreachable');
       const read = await send(dead.origin, `${PREFIX}/tasks/${aliceTask}`, {
         headers: as('alice'),
       });
       expect(read.status).toBe(502);
+      expect(read.json.code).toBe('UpstreamUnreachable');
       expect(dead.events.filter((e) => e.type === 'relay.upstream_retry')).toHaveLength(1);
     } finally {
       await dead.close();

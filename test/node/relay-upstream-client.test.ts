@@ -217,11 +217,12 @@ describe.each(CLIENTS)('upstream client: %s', (_name, clientOptions) => {
     upstream.mode = 'drop';
     const read = await get();
     expect(read.status).toBe(502);
-    expect(read.json.code).toBe('UpstreamInvalidResponse');
+    expect(read.json.code).toBe('UpstreamUnreachable');
     expect(upstream.received).toHaveLength(2);
     upstream.received = [];
     const created = await postJson(relay.origin, CREATE, createBody(), as('alice'));
     expect(created.status).toBe(502);
+    expect(created.json.code).toBe('UpstreamUnreachable');
     expect(upstream.received).toHaveLength(1);
   });
 
