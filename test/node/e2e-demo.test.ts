@@ -96,12 +96,24 @@ const READ_VIDEO_ENDS = `(async () => {
   canvas.width = 64;
   canvas.height = 36;
   const ctx = canvas.getContext('2d', { willReadFrequently: true });
-  const seek = (time) =>
-    new Promise((resolve, reject) => {
-      video.addEventListener('seeked', resolve, { once: true });
-      video.addEventListener('error', () => reject(new Error('The video failed to seek.')), { once: true });
-      video.currentTime = time;
+  // Done when the element says so (not seeking, at the time asked, a frame at hand) and the
+  // frame callback says the new frame was presented: a 'seeked' event alone can belong to an
+  // earlier seek, or come before the frame is ready to draw. The callback is registered before
+  // the seek so it cannot be missed (2 s at most without one).
+  const seek = async (time) => {
+    const presented = new Promise((resolve) => {
+      if (typeof video.requestVideoFrameCallback === 'function') video.requestVideoFrameCallback(() => resolve());
+      setTimeout(resolve, 2000);
     });
+    video.currentTime = time;
+    const giveUpAt = Date.now() + 15000;
+    while (video.seeking || Math.abs(video.currentTime - time) > 0.1 || video.readyState < 2) {
+      if (video.error) throw new Error('The video failed to seek.');
+      if (Date.now() > giveUpAt) throw new Error('The video did not seek to ' + time + ' s.');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await presented;
+  };
   const colourAt = async (time) => {
     await seek(time);
     ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
