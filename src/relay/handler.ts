@@ -47,6 +47,7 @@ import {
 import {
   callUpstream,
   serializeCreateBody,
+  upstreamInvalid,
   type UpstreamAnswer,
   type UpstreamConfig,
 } from './upstream.js';
@@ -94,16 +95,6 @@ function internal(detail: string, cause?: unknown): KeyframeVideoError {
     code: 'InternalError',
     status: 500,
     message: 'The server had an internal error. Try again in a moment.',
-    detail,
-    cause,
-  });
-}
-
-function upstreamInvalid(detail: string, cause?: unknown): KeyframeVideoError {
-  return new KeyframeVideoError({
-    code: 'UpstreamInvalidResponse',
-    status: 502,
-    message: 'The video service sent an answer that could not be read. Try again in a moment.',
     detail,
     cause,
   });

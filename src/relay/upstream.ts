@@ -110,7 +110,8 @@ type Attempt =
   /** An answer that is not a JSON object (an HTML error page), or a redirect. */
   | { readonly kind: 'invalid'; readonly status: number; readonly error: KeyframeVideoError };
 
-function invalid(detail: string, cause?: unknown): KeyframeVideoError {
+/** `502 UpstreamInvalidResponse`: an upstream answer the relay cannot use as it is. */
+export function upstreamInvalid(detail: string, cause?: unknown): KeyframeVideoError {
   return new KeyframeVideoError({
     code: 'UpstreamInvalidResponse',
     status: 502,
@@ -185,10 +186,10 @@ function parseAnswer(bytes: Uint8Array, status: number): Record<string, unknown>
   try {
     json = JSON.parse(decoder.decode(bytes));
   } catch (error) {
-    throw invalid(`The upstream answer (HTTP ${status}) is not JSON.`, error);
+    throw upstreamInvalid(`The upstream answer (HTTP ${status}) is not JSON.`, error);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw invalid(`The upstream answer (HTTP ${status}) is not a JSON object.`);
+    throw upstreamInvalid(`The upstream answer (HTTP ${status}) is not a JSON object.`);
   }
   return json as Record<string, unknown>;
 }
@@ -198,12 +199,12 @@ function readReply(reply: UpstreamReply, maxAnswerBytes: number): Attempt {
   const status = reply.status;
   try {
     if (status >= 300 && status < 400) {
-      throw invalid(
+      throw upstreamInvalid(
         `Upstream answered with a redirect (HTTP ${status}); redirects are not followed.`,
       );
     }
     if (reply.body.kind === 'too-long') {
-      throw invalid(`The upstream answer is longer than ${maxAnswerBytes} bytes.`);
+      throw upstreamInvalid(`The upstream answer is longer than ${maxAnswerBytes} bytes.`);
     }
     const retryAfterMs = parseRetryAfter(reply.retryAfter);
     return {
