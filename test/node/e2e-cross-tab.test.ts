@@ -10,7 +10,13 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright';
-import { startDemoBrowser, type DemoBrowser } from './helpers/demo-browser.js';
+import {
+  fillForm,
+  FORM,
+  startDemoBrowser,
+  waitForState,
+  type DemoBrowser,
+} from './helpers/demo-browser.js';
 
 /**
  * Slow enough that a task outlives opening two more pages and watching a few polls (the
@@ -18,7 +24,6 @@ import { startDemoBrowser, type DemoBrowser } from './helpers/demo-browser.js';
  * test.
  */
 const SPEED = 3;
-const FORM = 'form[aria-label="Keyframe video"]';
 const TASK_READ = /\/api\/keyframe-video\/tasks\/[^/]+$/;
 
 let demo: DemoBrowser;
@@ -46,29 +51,6 @@ async function stats(): Promise<Stats> {
   }
   return { createCount: body.createCount, taskGetCount: body.taskGetCount };
 }
-
-/** Two 1280×720 JPEGs drawn in the page (a dawn and a night sky), as base64. */
-const DRAW_FRAMES = `(async () => {
-  const draw = async (top, bottom, sunY) => {
-    const canvas = new OffscreenCanvas(1280, 720);
-    const ctx = canvas.getContext('2d');
-    const sky = ctx.createLinearGradient(0, 0, 0, 720);
-    sky.addColorStop(0, top);
-    sky.addColorStop(1, bottom);
-    ctx.fillStyle = sky;
-    ctx.fillRect(0, 0, 1280, 720);
-    ctx.fillStyle = '#fff3c4';
-    ctx.beginPath();
-    ctx.arc(800, sunY, 64, 0, Math.PI * 2);
-    ctx.fill();
-    const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 });
-    const bytes = new Uint8Array(await blob.arrayBuffer());
-    let binary = '';
-    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-    return btoa(binary);
-  };
-  return [await draw('#2b4a8b', '#f7d08a', 450), await draw('#050a1f', '#34407a', 180)];
-})()`;
 
 /** What the pages' own request events say about task reads, in the order they happened. */
 interface PollLog {
@@ -122,25 +104,6 @@ async function stateOf(page: Page): Promise<string | null> {
   return page.locator(FORM).getAttribute('data-state');
 }
 
-async function waitForState(page: Page, state: RegExp, timeout: number) {
-  try {
-    await page.waitForFunction(
-      ([selector, source]) =>
-        new RegExp(source).test(document.querySelector<HTMLElement>(selector)?.dataset.state ?? ''),
-      [FORM, state.source] as const,
-      { timeout },
-    );
-  } catch (error) {
-    const text = await page.locator(FORM).innerText();
-    throw new Error(
-      `The studio stayed "${String(await stateOf(page))}", not ${state.source}:\n${text}`,
-      {
-        cause: error,
-      },
-    );
-  }
-}
-
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -190,27 +153,7 @@ describe('the demo in three tabs of one browser', () => {
     watchPolls(a, 'A', log);
     await a.goto(`${origin}/`);
     await waitForState(a, /^idle$/, 30_000);
-    const [first, last] = (await a.evaluate(DRAW_FRAMES)) as [string, string];
-    const inputs = a.locator(`${FORM} input[type="file"]`);
-    await inputs.nth(0).setInputFiles({
-      name: 'dawn.jpg',
-      mimeType: 'image/jpeg',
-      buffer: Buffer.from(first, 'base64'),
-    });
-    await inputs.nth(1).setInputFiles({
-      name: 'night.jpg',
-      mimeType: 'image/jpeg',
-      buffer: Buffer.from(last, 'base64'),
-    });
-    await a.getByLabel('Prompt', { exact: true }).fill('Three windows, one sunset.');
-    await a.waitForFunction(
-      (selector) =>
-        [...document.querySelectorAll(`${selector} button`)].some(
-          (b) => b.textContent === 'Generate' && b.getAttribute('aria-disabled') !== 'true',
-        ),
-      FORM,
-      { timeout: 30_000 },
-    );
+    await fillForm(a, 'Three windows, one sunset.');
     await a.getByRole('button', { name: 'Generate' }).click();
     await waitForState(a, /^(queued|running)$/, 30_000);
 

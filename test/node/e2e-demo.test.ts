@@ -13,7 +13,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright';
-import { ROOT, startDemoBrowser, type DemoBrowser } from './helpers/demo-browser.js';
+import {
+  fillForm,
+  FORM,
+  ROOT,
+  startDemoBrowser,
+  waitForState,
+  type DemoBrowser,
+} from './helpers/demo-browser.js';
 
 /** Divides the simulator's task durations so a run takes seconds. */
 const SPEED = 120;
@@ -43,29 +50,6 @@ async function inject(body: unknown): Promise<void> {
   });
   expect(answer.status).toBe(200);
 }
-
-/** Two 1280×720 JPEGs drawn in the page (a dawn and a night sky), as base64. */
-const DRAW_FRAMES = `(async () => {
-  const draw = async (top, bottom, sunY) => {
-    const canvas = new OffscreenCanvas(1280, 720);
-    const ctx = canvas.getContext('2d');
-    const sky = ctx.createLinearGradient(0, 0, 0, 720);
-    sky.addColorStop(0, top);
-    sky.addColorStop(1, bottom);
-    ctx.fillStyle = sky;
-    ctx.fillRect(0, 0, 1280, 720);
-    ctx.fillStyle = '#fff3c4';
-    ctx.beginPath();
-    ctx.arc(800, sunY, 64, 0, Math.PI * 2);
-    ctx.fill();
-    const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 });
-    const bytes = new Uint8Array(await blob.arrayBuffer());
-    let binary = '';
-    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-    return btoa(binary);
-  };
-  return [await draw('#2b4a8b', '#f7d08a', 450), await draw('#050a1f', '#34407a', 180)];
-})()`;
 
 /** Two 1280×720 JPEGs in one colour each, red and blue, as base64. */
 const SOLID_FRAMES = `(async () => {
@@ -137,8 +121,6 @@ const RECORD_STATES = `(() => {
   }).observe(form, { attributes: true, attributeFilter: ['data-state'] });
 })()`;
 
-const FORM = 'form[aria-label="Keyframe video"]';
-
 async function openDemo(): Promise<Page> {
   const context = await browser.newContext({ acceptDownloads: true });
   const page = await context.newPage();
@@ -148,50 +130,6 @@ async function openDemo(): Promise<Page> {
   await page.goto(`${origin}/`);
   await page.waitForSelector(`${FORM}[data-state="idle"]`, { timeout: 30_000 });
   return page;
-}
-
-async function waitForState(page: Page, state: string | RegExp, timeout = 30_000) {
-  const pattern = typeof state === 'string' ? `^${state}$` : state.source;
-  try {
-    await page.waitForFunction(
-      ([selector, source]) =>
-        new RegExp(source).test(document.querySelector<HTMLElement>(selector)?.dataset.state ?? ''),
-      [FORM, pattern] as const,
-      { timeout },
-    );
-  } catch (error) {
-    const now = await page.locator(FORM).getAttribute('data-state');
-    const text = await page.locator(FORM).innerText();
-    throw new Error(`The studio stayed "${String(now)}", not ${pattern}:\n${text}`, {
-      cause: error,
-    });
-  }
-}
-
-/** Chooses the two frames (drawn in the page by `frames`) through the file inputs, types a prompt. */
-async function fillForm(page: Page, prompt: string, frames = DRAW_FRAMES) {
-  const [first, last] = (await page.evaluate(frames)) as [string, string];
-  const inputs = page.locator(`${FORM} input[type="file"]`);
-  await inputs.nth(0).setInputFiles({
-    name: 'dawn.jpg',
-    mimeType: 'image/jpeg',
-    buffer: Buffer.from(first, 'base64'),
-  });
-  await inputs.nth(1).setInputFiles({
-    name: 'night.jpg',
-    mimeType: 'image/jpeg',
-    buffer: Buffer.from(last, 'base64'),
-  });
-  await page.getByLabel('Prompt', { exact: true }).fill(prompt);
-  // Both frames checked and the prompt typed: Generate is no longer aria-disabled.
-  await page.waitForFunction(
-    (selector) =>
-      [...document.querySelectorAll(`${selector} button`)].some(
-        (b) => b.textContent === 'Generate' && b.getAttribute('aria-disabled') !== 'true',
-      ),
-    FORM,
-    { timeout: 30_000 },
-  );
 }
 
 async function statesOf(page: Page): Promise<string[]> {

@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright';
+import { chromium, type Browser, type Page } from 'playwright';
 import { createServer, type ViteDevServer } from 'vite';
 
 /** The repository root, with a trailing slash. */
@@ -73,4 +73,75 @@ export async function startDemoBrowser(options: { speed: number }): Promise<Demo
     restore();
     throw error;
   }
+}
+
+/** The studio's form on the demo page; its `data-state` is the job's state. */
+export const FORM = 'form[aria-label="Keyframe video"]';
+
+/** Two 1280×720 JPEGs drawn in the page (a dawn and a night sky), as base64. */
+export const DRAW_FRAMES = `(async () => {
+  const draw = async (top, bottom, sunY) => {
+    const canvas = new OffscreenCanvas(1280, 720);
+    const ctx = canvas.getContext('2d');
+    const sky = ctx.createLinearGradient(0, 0, 0, 720);
+    sky.addColorStop(0, top);
+    sky.addColorStop(1, bottom);
+    ctx.fillStyle = sky;
+    ctx.fillRect(0, 0, 1280, 720);
+    ctx.fillStyle = '#fff3c4';
+    ctx.beginPath();
+    ctx.arc(800, sunY, 64, 0, Math.PI * 2);
+    ctx.fill();
+    const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 });
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    let binary = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return btoa(binary);
+  };
+  return [await draw('#2b4a8b', '#f7d08a', 450), await draw('#050a1f', '#34407a', 180)];
+})()`;
+
+/** Waits until the studio's `data-state` matches; the error says where it stayed and shows the form. */
+export async function waitForState(page: Page, state: string | RegExp, timeout = 30_000) {
+  const pattern = typeof state === 'string' ? `^${state}$` : state.source;
+  try {
+    await page.waitForFunction(
+      ([selector, source]) =>
+        new RegExp(source).test(document.querySelector<HTMLElement>(selector)?.dataset.state ?? ''),
+      [FORM, pattern] as const,
+      { timeout },
+    );
+  } catch (error) {
+    const now = await page.locator(FORM).getAttribute('data-state');
+    const text = await page.locator(FORM).innerText();
+    throw new Error(`The studio stayed "${String(now)}", not ${pattern}:\n${text}`, {
+      cause: error,
+    });
+  }
+}
+
+/** Chooses the two frames (drawn in the page by `frames`) through the file inputs, types a prompt. */
+export async function fillForm(page: Page, prompt: string, frames = DRAW_FRAMES) {
+  const [first, last] = (await page.evaluate(frames)) as [string, string];
+  const inputs = page.locator(`${FORM} input[type="file"]`);
+  await inputs.nth(0).setInputFiles({
+    name: 'dawn.jpg',
+    mimeType: 'image/jpeg',
+    buffer: Buffer.from(first, 'base64'),
+  });
+  await inputs.nth(1).setInputFiles({
+    name: 'night.jpg',
+    mimeType: 'image/jpeg',
+    buffer: Buffer.from(last, 'base64'),
+  });
+  await page.getByLabel('Prompt', { exact: true }).fill(prompt);
+  // Both frames checked and the prompt typed: Generate is no longer aria-disabled.
+  await page.waitForFunction(
+    (selector) =>
+      [...document.querySelectorAll(`${selector} button`)].some(
+        (b) => b.textContent === 'Generate' && b.getAttribute('aria-disabled') !== 'true',
+      ),
+    FORM,
+    { timeout: 30_000 },
+  );
 }
