@@ -27,6 +27,7 @@ import {
   type Clock,
   type DurationHistory,
   type KeyframeVideoClient,
+  type KeyframeVideoCreated,
   type KeyframeVideoModelTable,
   type KeyframeVideoRequest,
   type KeyframeVideoTask,
@@ -208,7 +209,8 @@ export function createKeyframeVideoStore(options: KeyframeVideoStoreOptions): Ke
     last: Promise.resolve(),
   };
   let pipeline: AbortController | undefined;
-  let createCall: AbortController | undefined;
+  /** The create on its way; a reset lets go of it (its answer then goes to `abandon`). */
+  let createCall: Promise<KeyframeVideoCreated> | undefined;
   let createTimer: unknown;
   let cancelCall: AbortController | undefined;
   let expiryTimer: unknown;
@@ -720,13 +722,18 @@ export function createKeyframeVideoStore(options: KeyframeVideoStoreOptions): Ke
     if (work.kind !== 'submitting' || !work.request || createCall || !session) return;
     const submitting = work;
     const request = work.request;
-    const controller = childController();
-    createCall = controller;
-    const { signal } = controller;
-    config.client.create(request, { idempotencyKey: submitting.idempotencyKey, signal }).then(
+    const { signal } = childController();
+    const call = config.client.create(request, {
+      idempotencyKey: submitting.idempotencyKey,
+      signal,
+    });
+    createCall = call;
+    call.then(
       (created) => {
-        if (createCall === controller) createCall = undefined;
-        if (!live(signal) || work.kind !== 'submitting') return;
+        // Not the current call: the session ended or a reset let go of it.
+        if (createCall !== call) return;
+        createCall = undefined;
+        if (work.kind !== 'submitting') return;
         submissions.attach(created.taskId);
         const cancelRequested = work.cancelRequested;
         startWatching(
@@ -739,8 +746,9 @@ export function createKeyframeVideoStore(options: KeyframeVideoStoreOptions): Ke
         if (cancelRequested) store.cancel();
       },
       (thrown: unknown) => {
-        if (createCall === controller) createCall = undefined;
-        if (!live(signal) || work.kind !== 'submitting') return;
+        if (createCall !== call) return;
+        createCall = undefined;
+        if (work.kind !== 'submitting') return;
         onCreateFailed(work, toKeyframeVideoError(thrown));
       },
     );
@@ -945,6 +953,22 @@ export function createKeyframeVideoStore(options: KeyframeVideoStoreOptions): Ke
         emit();
       },
     );
+  }
+
+  /**
+   * After a reset, cancels the task the forgotten job made (or is making: the create on its way
+   * is waited for, never aborted, as the service may have made the task already). Best effort and
+   * silent: a refusal (the task is running) or a failure shows nothing, and it touches no state
+   * or storage, so a newer job cannot notice it. It lives as long as the session, not the job.
+   */
+  function abandon(task: Promise<{ taskId: string }> | { taskId: string }): void {
+    const { client } = config;
+    const controller = childController();
+    const { signal } = controller;
+    Promise.resolve(task)
+      .then(({ taskId }) => client.cancel(taskId, { signal }))
+      .catch(() => undefined)
+      .finally(() => controller.abort());
   }
 
   /** A running task cannot be canceled: stop watching it and say so. */
@@ -1167,9 +1191,11 @@ export function createKeyframeVideoStore(options: KeyframeVideoStoreOptions): Ke
       }
     },
     reset(resetOptions = {}) {
+      // A task that may still be queued is canceled in the background; a running one finishes.
+      if (createCall) abandon(createCall);
+      else if (work.kind === 'watching' && work.lastStatus === 'PENDING') abandon(work);
       pipeline?.abort();
       pipeline = undefined;
-      createCall?.abort();
       createCall = undefined;
       cancelCall?.abort();
       cancelCall = undefined;
