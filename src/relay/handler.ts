@@ -106,6 +106,11 @@ function stringField(value: unknown, key: string): string | undefined {
   return typeof field === 'string' ? field : undefined;
 }
 
+/** DashScope's throttling codes (`Throttling`, `Throttling.RateQuota`, …): nothing was done. */
+function isThrottling(code: string | undefined): boolean {
+  return code === 'Throttling' || (code?.startsWith('Throttling.') ?? false);
+}
+
 /** The JSON answer with `output.task_id` replaced (other fields kept as upstream sent them). */
 function withTaskId(json: Record<string, unknown>, taskId: string): Record<string, unknown> {
   const output = json.output;
@@ -279,8 +284,35 @@ export function createKeyframeVideoRelay(options: KeyframeVideoRelayOptions): Ke
     // A retry of a known submission is a replay, not a create: it does not spend the user's
     // create allowance (if the record vanishes meanwhile, the limit applies before upstream).
     const replay = storeKey !== undefined && (await store.read(storeKey)) !== null;
-    const userLimit = () =>
-      limit(config.rateLimits.userCreate, `rate:user-create:${userHash}`, 'user', requestId, trace);
+    const userRule = config.rateLimits.userCreate;
+    const userKey = `rate:user-create:${userHash}`;
+    // This request's token from the user's create allowance: spent when the limit lets it
+    // through, given back (once) when the account limit or DashScope turns the create away.
+    let userToken: 'none' | 'spent' | 'refunded' = 'none';
+    const userLimit = async () => {
+      await limit(userRule, userKey, 'user', requestId, trace);
+      if (userRule !== false) userToken = 'spent';
+    };
+    const refundUserToken = async () => {
+      if (userToken !== 'spent' || userRule === false) return;
+      userToken = 'refunded';
+      try {
+        await store.refundRate?.(userKey, userRule, clock.now());
+      } catch (error) {
+        // The answer stands; the user only loses this token, as without refunds.
+        emit({
+          type: 'relay.error',
+          requestId,
+          route: trace.route,
+          message: redactText(
+            `refundRate failed; the user's create token was not given back. ${
+              error instanceof Error ? `${error.name}: ${error.message}` : typeof error
+            }`,
+            [config.apiKey],
+          ),
+        });
+      }
+    };
     if (!replay) await userLimit();
     if (!isJsonContentType(request.headers.get('content-type'))) {
       throw new KeyframeVideoError({
@@ -313,13 +345,20 @@ export function createKeyframeVideoRelay(options: KeyframeVideoRelayOptions): Ke
 
     const run = async (): Promise<RunOutcome> => {
       if (replay) await userLimit();
-      await limit(
-        config.rateLimits.accountCreate,
-        'rate:account-create',
-        'account',
-        requestId,
-        trace,
-      );
+      try {
+        await limit(
+          config.rateLimits.accountCreate,
+          'rate:account-create',
+          'account',
+          requestId,
+          trace,
+        );
+      } catch (error) {
+        if (error instanceof KeyframeVideoError && error.code === 'RelayRateLimited') {
+          await refundUserToken();
+        }
+        throw error;
+      }
       const answer = await callUpstream(
         upstream,
         { route: 'create', body: upstreamBody },
@@ -327,7 +366,10 @@ export function createKeyframeVideoRelay(options: KeyframeVideoRelayOptions): Ke
       );
       observe(answer, trace);
       if (answer.status < 200 || answer.status >= 300) {
-        return { answer: passError(answer, requestId, trace), keep: false };
+        const passed = passError(answer, requestId, trace);
+        // DashScope throttled the account: nothing was created.
+        if (passed.status === 429 && isThrottling(trace.code)) await refundUserToken();
+        return { answer: passed, keep: false };
       }
       let created;
       try {

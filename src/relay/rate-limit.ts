@@ -3,7 +3,7 @@
  * on average `limit` requests per `windowMs`, at most `burst` of them back to back (a token
  * bucket, computed as GCRA: one number per key, the "theoretical arrival time"). Stores apply the
  * same function atomically (in memory, or in a Redis Lua script), so every relay instance that
- * shares a store shares the limit.
+ * shares a store shares the limit; `gcraRefund` gives a token back (a create that made no video).
  */
 import { KeyframeVideoError } from '../core/errors.js';
 
@@ -101,4 +101,18 @@ export function gcra(stored: number | undefined, rule: RateLimitRule, now: numbe
     };
   }
   return { allowed: true, retryAfterMs: 0, tat: next, ttlMs: Math.ceil(next - now) };
+}
+
+/**
+ * Gives back one request {@link gcra} let through: the stored theoretical arrival time moves
+ * back by one emission interval, never below `now` (a full bucket holds `burst`, no more).
+ * Returns the state to store and its TTL, like an allowed step.
+ */
+export function gcraRefund(
+  stored: number,
+  rule: RateLimitRule,
+  now: number,
+): Pick<GcraStep, 'tat' | 'ttlMs'> {
+  const tat = Math.max(stored - rule.windowMs / rule.limit, now);
+  return { tat, ttlMs: Math.ceil(tat - now) };
 }

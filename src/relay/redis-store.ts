@@ -46,6 +46,17 @@ redis.call('SET', KEYS[1], string.format('%.3f', nextTat), 'PX', math.max(1, mat
 return {1, 0}
 `;
 
+const REFUND_RATE = `
+local now = tonumber(ARGV[1])
+local interval = tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]))
+if not tat then return 0 end
+tat = tat - interval
+if tat < now then tat = now end
+redis.call('SET', KEYS[1], string.format('%.3f', tat), 'PX', math.max(1, math.ceil(tat - now)))
+return 1
+`;
+
 const CLAIM = `
 local current = redis.call('GET', KEYS[1])
 if current then return current end
@@ -111,6 +122,9 @@ export async function createRedisRelayStore(options: RedisRelayStoreOptions): Pr
       ]);
       const [allowed, retryAfterMs] = Array.isArray(reply) ? reply.map(Number) : [];
       return { allowed: allowed === 1, retryAfterMs: retryAfterMs ?? 0 };
+    },
+    async refundRate(key, rule: RateLimitRule, now) {
+      await run(REFUND_RATE, key, [String(now), String(rule.windowMs / rule.limit)]);
     },
     async claim(key, value, ttlMs) {
       const reply = await run(CLAIM, key, [value, ttl(ttlMs)]);

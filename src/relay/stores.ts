@@ -5,12 +5,20 @@
  * atomic per key, which is all the relay needs for "one upstream create per key".
  */
 import { systemClock, type Clock } from '../core/clock.js';
-import { gcra, type RateDecision, type RateLimitRule } from './rate-limit.js';
+import { gcra, gcraRefund, type RateDecision, type RateLimitRule } from './rate-limit.js';
 
 /** What the relay keeps between requests. Implement it to use another database. */
 export interface RelayStore {
   /** Applies `rule` to `key` at time `now` (GCRA, see `gcra`), atomically. */
   consumeRate(key: string, rule: RateLimitRule, now: number): Promise<RateDecision>;
+  /**
+   * Gives back one request `consumeRate` let through for `key` under `rule`, atomically: the
+   * stored time moves back one interval (`windowMs / limit`), never below `now`, so refunds
+   * never allow more than `burst` at once; nothing happens when `key` is gone (see
+   * `gcraRefund`). The relay calls it when a create it counted made no video (the account limit
+   * or DashScope's throttling turned it away). Optional: without it such creates stay counted.
+   */
+  refundRate?(key: string, rule: RateLimitRule, now: number): Promise<void>;
   /**
    * Sets `key` to `value` for `ttlMs` only if it has no value. Returns `null` when it set it,
    * else the value already there.
@@ -78,6 +86,14 @@ export function createMemoryRelayStore(options: MemoryRelayStoreOptions = {}): R
       const step = gcra(stored, rule, now);
       if (step.allowed) put(key, String(step.tat), step.ttlMs);
       return Promise.resolve({ allowed: step.allowed, retryAfterMs: step.retryAfterMs });
+    },
+    refundRate(key, rule, now) {
+      const entry = live(key);
+      if (entry) {
+        const step = gcraRefund(Number(entry.value), rule, now);
+        put(key, String(step.tat), step.ttlMs);
+      }
+      return Promise.resolve();
     },
     claim(key, value, ttlMs) {
       const entry = live(key);

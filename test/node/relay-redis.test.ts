@@ -92,6 +92,49 @@ describe.each(['memory', 'redis'] as const)('the %s store', (kind) => {
     }
   });
 
+  it('refundRate gives one token back, never more than the burst, nothing for a gone key', async () => {
+    const rule: RateLimitRule = { limit: 2, windowMs: 1_000, burst: 2 };
+    const now = 7_000_000;
+    if (kind === 'memory') clock.advance(now - clock.now());
+    const consume = () => store.consumeRate('rate:refund', rule, now);
+    expect(await consume()).toEqual({ allowed: true, retryAfterMs: 0 });
+    expect(await consume()).toEqual({ allowed: true, retryAfterMs: 0 });
+    expect(await consume()).toEqual({ allowed: false, retryAfterMs: 500 });
+    await store.refundRate?.('rate:refund', rule, now);
+    expect(await consume()).toEqual({ allowed: true, retryAfterMs: 0 });
+    expect(await consume()).toEqual({ allowed: false, retryAfterMs: 500 });
+    // Many refunds bring the bucket back to full, not beyond: still two at once, then a wait.
+    for (let i = 0; i < 5; i++) await store.refundRate?.('rate:refund', rule, now);
+    expect(await consume()).toEqual({ allowed: true, retryAfterMs: 0 });
+    expect(await consume()).toEqual({ allowed: true, retryAfterMs: 0 });
+    expect(await consume()).toEqual({ allowed: false, retryAfterMs: 500 });
+    // A refund for a key the store no longer has creates nothing.
+    await store.refundRate?.('rate:never-seen', rule, now);
+    expect(await store.read('rate:never-seen')).toBeNull();
+  });
+
+  it('a refund later on moves the stored time back one interval, never below now', async () => {
+    const rule: RateLimitRule = { limit: 1, windowMs: 1_000, burst: 1 };
+    const start = 9_000_000;
+    if (kind === 'memory') clock.advance(start - clock.now());
+    expect(await store.consumeRate('rate:later', rule, start)).toMatchObject({ allowed: true });
+    expect(await store.consumeRate('rate:later', rule, start + 400)).toEqual({
+      allowed: false,
+      retryAfterMs: 600,
+    });
+    // 400 ms on, the token is given back: the next is due now, not 600 ms ago.
+    if (kind === 'memory') clock.advance(400);
+    await store.refundRate?.('rate:later', rule, start + 400);
+    expect(Number(await store.read('rate:later'))).toBe(start + 400);
+    expect(await store.consumeRate('rate:later', rule, start + 400)).toMatchObject({
+      allowed: true,
+    });
+    expect(await store.consumeRate('rate:later', rule, start + 400)).toEqual({
+      allowed: false,
+      retryAfterMs: 1_000,
+    });
+  });
+
   it('concurrent claims of one key: exactly one wins', async () => {
     const results = await Promise.all(
       Array.from({ length: 25 }, (_, i) => store.claim('race', `claimer-${String(i)}`, 60_000)),

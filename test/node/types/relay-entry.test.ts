@@ -106,6 +106,11 @@ describe('react-keyframe-video/relay', () => {
     expectTypeOf<RelayStore['consumeRate']>().toEqualTypeOf<
       (key: string, rule: RateLimitRule, now: number) => Promise<RateDecision>
     >();
+    // Optional, so an app's own store written before it still is a RelayStore.
+    expectTypeOf<RelayStore['refundRate']>().toEqualTypeOf<
+      ((key: string, rule: RateLimitRule, now: number) => Promise<void>) | undefined
+    >();
+    expectTypeOf<Omit<RelayStore, 'refundRate'>>().toMatchTypeOf<RelayStore>();
     expectTypeOf(DEFAULT_RATE_LIMITS).toEqualTypeOf<RelayRateLimits>();
     expectTypeOf<RelayRateLimits['userCreate']>().toEqualTypeOf<RateLimitRule | false>();
     expectTypeOf<{ userCreate: false }>().toMatchTypeOf<Partial<RelayRateLimits>>();
