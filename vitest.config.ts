@@ -1,29 +1,11 @@
 // Test projects: `node` (core, relay, simulator), `jsdom` (hooks and components with Testing
 // Library), `browser` (real Chromium through the Playwright provider). Browser tests are never
 // skipped: without a Chromium the run fails and says what to install.
-import { existsSync } from 'node:fs';
 import { defineConfig, mergeConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
 import { storybookTest } from '@storybook/addon-vitest/vitest-plugin';
 import viteConfig from './vite.config.ts';
-
-const CHROMIUM_CANDIDATES = [
-  process.env.CHROMIUM_PATH,
-  '/usr/bin/chromium',
-  '/usr/bin/chromium-browser',
-  '/usr/bin/google-chrome',
-  '/usr/bin/google-chrome-stable',
-].filter((p): p is string => Boolean(p));
-
-function findChromium(): string {
-  const found = CHROMIUM_CANDIDATES.find((p) => existsSync(p));
-  if (!found) {
-    throw new Error(
-      "No Chromium found for the browser tests. Install Debian's package: `apt-get update && apt-get install -y chromium` (or set CHROMIUM_PATH).",
-    );
-  }
-  return found;
-}
+import { CHROMIUM_ARGS, findChromium } from './scripts/chromium.ts';
 
 /** Every browser project gets its own object: Vitest refuses a shared one. */
 export function chromiumBrowser() {
@@ -34,16 +16,7 @@ export function chromiumBrowser() {
     provider: playwright({
       launchOptions: {
         executablePath: findChromium(),
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
+        args: [...CHROMIUM_ARGS],
       },
     }),
     instances: [{ browser: 'chromium' as const }],

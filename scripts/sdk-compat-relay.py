@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Runs the official DashScope Python SDK, unmodified, through our relay.
 
-The same SDK calls as scripts/sdk-compat.py (whose helpers it loads), against
-`keyframe-video relay` in front of the simulator; run it through scripts/sdk-compat-relay.sh.
+The same SDK calls as scripts/sdk-compat.py (helpers in scripts/sdk_compat_common.py),
+against `keyframe-video relay` in front of the simulator; run it through
+scripts/sdk-compat-relay.sh.
 The SDK's API key is a user id (the relay CLI's development authentication), so each user gets
 its own rate limits and sees only its own tasks. What differs from DashScope is by design:
 `list` is not relayed (404 NotFound), another user's or an unsigned task id is 404 NotFound,
@@ -10,20 +11,17 @@ a model the relay does not offer is 403 Forbidden, and the relay checks frames i
 Exits 0 when every check passed, 1 otherwise.
 """
 
-import importlib.util
 import os
 import sys
 import time
 from http import HTTPStatus
-from pathlib import Path
+
+import requests
 
 from dashscope import VideoSynthesis
 
-HERE = Path(__file__).resolve().parent
-_spec = importlib.util.spec_from_file_location("sdk_compat", HERE / "sdk-compat.py")
-compat = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(compat)
-check, data_url, MODEL = compat.check, compat.data_url, compat.MODEL
+from sdk_compat_common import MODEL, PROMPT, check, run
+from sdk_compat_common import cancel_pending_task, create_first_task, first_and_last_frames
 
 # The relay spaces creates 500 ms apart for the whole account (DashScope allows 2 per second).
 CREATE_SPACING_S = 0.6
@@ -36,14 +34,10 @@ def run_checks():
         check(False, "DASHSCOPE_HTTP_BASE_URL points at a local relay", base_url)
         return
 
-    first = data_url("valid-640x480.jpg", "image/jpeg")
-    last = data_url("valid-lossy-600x400.webp", "image/webp")
-    prompt = "The camera slowly pulls back as morning light fills the scene."
+    first, last = first_and_last_frames()
 
     print("async_call through the relay")
-    created = VideoSynthesis.async_call(
-        model=MODEL, first_frame_url=first, last_frame_url=last, prompt=prompt,
-        resolution="480P", seed=42)
+    created = create_first_task(first, last)
     if not check(created.status_code == HTTPStatus.OK, "create answers 200", created):
         return
     task_id = created.output.get("task_id")
@@ -60,24 +54,19 @@ def run_checks():
     check(done.status_code == HTTPStatus.OK, "wait answers 200", done)
     check(done.output.task_status == "SUCCEEDED", "the task SUCCEEDED", done.output)
     check(done.output.task_id == task_id, "wait keeps the relay id", done.output)
-    check(done.output.get("orig_prompt") == prompt, "orig_prompt is the prompt sent", done.output)
+    check(done.output.get("orig_prompt") == PROMPT, "orig_prompt is the prompt sent", done.output)
     check(done.usage is not None and done.usage.video_count == 1, "usage.video_count is 1",
           done.usage)
     video_url = done.output.get("video_url")
     check(bool(video_url) and video_url.startswith("http"), "SUCCEEDED has a video_url", video_url)
     if video_url:
-        video = compat.requests.get(video_url, timeout=30)
+        video = requests.get(video_url, timeout=30)
         check(video.status_code == HTTPStatus.OK and video.content[4:8] == b"ftyp",
               "the video_url downloads an MP4", video.status_code)
 
     print("cancel")
     time.sleep(CREATE_SPACING_S)
-    second = VideoSynthesis.async_call(model=MODEL, first_frame_url=first, prompt="A short zoom.")
-    check(second.status_code == HTTPStatus.OK, "second create answers 200", second)
-    canceled = VideoSynthesis.cancel(second)
-    check(canceled.status_code == HTTPStatus.OK, "cancel of a PENDING task answers 200", canceled)
-    after = VideoSynthesis.fetch(second)
-    check(after.output.task_status == "CANCELED", "the canceled task reads CANCELED", after.output)
+    cancel_pending_task(first)
     refused = VideoSynthesis.cancel(created)
     check(refused.status_code == HTTPStatus.BAD_REQUEST and bool(refused.code)
           and bool(refused.message), "cancel of a SUCCEEDED task passes DashScope's 400 on",
@@ -114,21 +103,5 @@ def run_checks():
           (not_an_image.status_code, not_an_image.code))
 
 
-def main():
-    capture_path = os.environ.get("SDK_CAPTURE")
-    if capture_path:
-        compat.record_requests()
-    try:
-        run_checks()
-    finally:
-        if capture_path:
-            Path(capture_path).write_text(
-                compat.json.dumps(compat.captured, indent=2) + "\n", encoding="utf-8")
-            print(f"Recorded {len(compat.captured)} requests in {capture_path}")
-    checks = compat.checks
-    print(f"{checks['passed']} checks passed, {checks['failed']} failed")
-    return 0 if checks["failed"] == 0 else 1
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(run_checks))

@@ -9,19 +9,16 @@ scripts/sdk-compat.sh, which starts the simulator and sets:
   DASHSCOPE_API_KEY         any key (the simulator accepts every key by default)
   PYTHONPATH                a checkout of github.com/dashscope/dashscope-sdk-python
 
-With SDK_CAPTURE=<file>, it also records what the SDK put on the wire (method, path, query,
-header names, JSON body keys) without changing it, for test/node/simulator-sdk-shapes.test.ts.
+With SDK_CAPTURE=<file>, it also records what the SDK put on the wire
+(scripts/sdk_compat_common.py), for test/node/simulator-sdk-shapes.test.ts.
 Exits 0 when every check passed, 1 otherwise.
 """
 
-import base64
-import json
 import os
 import sys
 import time
 from http import HTTPStatus
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
 
 import requests
 
@@ -29,68 +26,8 @@ import dashscope
 from dashscope import VideoSynthesis
 from dashscope.version import __version__ as sdk_version
 
-ROOT = Path(__file__).resolve().parent.parent
-FRAMES = ROOT / "test" / "fixtures" / "frames"
-MODEL = "wan2.2-kf2v-flash"
-
-checks = {"passed": 0, "failed": 0}
-captured = []
-
-
-def check(condition, what, detail=None):
-    if condition:
-        checks["passed"] += 1
-        print(f"  ok    {what}")
-    else:
-        checks["failed"] += 1
-        print(f"  FAIL  {what}" + (f": {detail}" if detail is not None else ""))
-    return condition
-
-
-def data_url(name, mime):
-    encoded = base64.b64encode((FRAMES / name).read_bytes()).decode("ascii")
-    return f"data:{mime};base64,{encoded}"
-
-
-def key_tree(value):
-    """The JSON body's keys (nested) with short values as sent; long strings (images) elided."""
-    if isinstance(value, dict):
-        return {key: key_tree(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [key_tree(item) for item in value[:1]]
-    if isinstance(value, str) and len(value) > 100:
-        return f"<{len(value)} characters starting {value[:16]!r}>"
-    return value
-
-
-def record_requests():
-    """Wraps requests.Session.send to record each request the SDK sends (not changing it)."""
-    original_send = requests.Session.send
-    visible = {"content-type", "accept", "x-dashscope-async", "x-dashscope-ossresourceresolve"}
-
-    def send(session, prepared, **kwargs):
-        url = urlsplit(prepared.url)
-        body = prepared.body
-        if isinstance(body, bytes):
-            body = body.decode("utf-8", "replace")
-        try:
-            body_keys = key_tree(json.loads(body)) if body else None
-        except ValueError:
-            body_keys = "not JSON"
-        headers = {name.lower(): value for name, value in prepared.headers.items()}
-        captured.append(
-            {
-                "method": prepared.method,
-                "path": url.path,
-                "query": dict(parse_qsl(url.query)),
-                "headerNames": sorted(headers),
-                "headers": {name: value for name, value in headers.items() if name in visible},
-                "bodyKeys": body_keys,
-            }
-        )
-        return original_send(session, prepared, **kwargs)
-
-    requests.Session.send = send
+from sdk_compat_common import MODEL, PROMPT, check, run
+from sdk_compat_common import cancel_pending_task, create_first_task, first_and_last_frames
 
 
 def run_checks():
@@ -101,19 +38,10 @@ def run_checks():
         check(False, "DASHSCOPE_HTTP_BASE_URL points at a local simulator", base_url)
         return
 
-    first = data_url("valid-640x480.jpg", "image/jpeg")
-    last = data_url("valid-lossy-600x400.webp", "image/webp")
-    prompt = "The camera slowly pulls back as morning light fills the scene."
+    first, last = first_and_last_frames()
 
     print("async_call: create a task")
-    created = VideoSynthesis.async_call(
-        model=MODEL,
-        first_frame_url=first,
-        last_frame_url=last,
-        prompt=prompt,
-        resolution="480P",
-        seed=42,
-    )
+    created = create_first_task(first, last)
     if not check(created.status_code == HTTPStatus.OK, "create answers 200", created):
         return
     task_id = created.output.get("task_id")
@@ -135,7 +63,7 @@ def run_checks():
     video_url = done.output.get("video_url")
     check(bool(video_url) and video_url.startswith("http"), "SUCCEEDED has an http(s) video_url",
           video_url)
-    check(done.output.get("orig_prompt") == prompt, "orig_prompt is the prompt sent", done.output)
+    check(done.output.get("orig_prompt") == PROMPT, "orig_prompt is the prompt sent", done.output)
     check(bool(done.output.get("submit_time")) and bool(done.output.get("end_time")),
           "submit_time and end_time are set", done.output)
     check(done.usage is not None and done.usage.video_count == 1, "usage.video_count is 1",
@@ -150,12 +78,7 @@ def run_checks():
         check(video.content[4:8] == b"ftyp", "the bytes are an MP4 file", video.content[:12])
 
     print("cancel: a PENDING task is canceled, a finished one is refused")
-    second = VideoSynthesis.async_call(model=MODEL, first_frame_url=first, prompt="A short zoom.")
-    check(second.status_code == HTTPStatus.OK, "second create answers 200", second)
-    canceled = VideoSynthesis.cancel(second)
-    check(canceled.status_code == HTTPStatus.OK, "cancel of a PENDING task answers 200", canceled)
-    after = VideoSynthesis.fetch(second)
-    check(after.output.task_status == "CANCELED", "the canceled task reads CANCELED", after.output)
+    second = cancel_pending_task(first)
     refused = VideoSynthesis.cancel(created)
     check(refused.status_code == HTTPStatus.BAD_REQUEST, "cancel of a SUCCEEDED task answers 400",
           refused)
@@ -198,20 +121,5 @@ def run_checks():
           (not_an_image.status_code, not_an_image.code, not_an_image.message))
 
 
-
-def main():
-    capture_path = os.environ.get("SDK_CAPTURE")
-    if capture_path:
-        record_requests()
-    try:
-        run_checks()
-    finally:
-        if capture_path:
-            Path(capture_path).write_text(json.dumps(captured, indent=2) + "\n", encoding="utf-8")
-            print(f"Recorded {len(captured)} requests in {capture_path}")
-    print(f"{checks['passed']} checks passed, {checks['failed']} failed")
-    return 0 if checks["failed"] == 0 else 1
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(run_checks))

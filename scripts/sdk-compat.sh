@@ -10,20 +10,14 @@
 # PYTHON              the interpreter (default /usr/bin/python3; it needs requests, aiohttp,
 #                     websocket-client, cryptography and certifi — on Debian: python3-requests,
 #                     python3-aiohttp, python3-websocket, python3-cryptography, python3-certifi).
-# SDK_CAPTURE         optional file to record the requests the SDK sent (see sdk-compat.py).
+# SDK_CAPTURE         optional file to record the requests the SDK sent (see sdk_compat_common.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ -z "${DASHSCOPE_SDK_PATH:-}" ] || [ ! -d "${DASHSCOPE_SDK_PATH}/dashscope" ]; then
-  echo "Set DASHSCOPE_SDK_PATH to a checkout of https://github.com/dashscope/dashscope-sdk-python" >&2
-  echo "(the directory that contains the 'dashscope' package)." >&2
-  exit 2
-fi
-python="${PYTHON:-/usr/bin/python3}"
+. scripts/sdk-compat-common.sh
 
 out="$(mktemp)"
-# --speed 60: a task of 1-5 minutes takes 1-5 s, so the SDK's wait() finishes quickly.
-node --import tsx src/cli.ts simulator --port 0 --speed 60 --seed 20250929 >"$out" 2>&1 &
+start_simulator "$out"
 server=$!
 stop() {
   kill -TERM "$server" 2>/dev/null || true
@@ -32,26 +26,8 @@ stop() {
 }
 trap stop EXIT
 
-url=""
-for _ in $(seq 1 100); do
-  url="$(grep -m1 '^http://' "$out" || true)"
-  [ -n "$url" ] && break
-  if ! kill -0 "$server" 2>/dev/null; then
-    cat "$out" >&2
-    echo "The simulator did not start." >&2
-    exit 1
-  fi
-  sleep 0.1
-done
-if [ -z "$url" ]; then
-  echo "The simulator printed no URL within 10 s." >&2
-  exit 1
-fi
+url="$(first_url simulator "$out" "$server")" || exit 1
 
 status=0
-DASHSCOPE_HTTP_BASE_URL="$url" \
-  DASHSCOPE_API_KEY="sk-simulator-sdk-compat" \
-  PYTHONPATH="${DASHSCOPE_SDK_PATH}${PYTHONPATH:+:$PYTHONPATH}" \
-  PYTHONDONTWRITEBYTECODE=1 \
-  "$python" scripts/sdk-compat.py || status=$?
+run_sdk_script "$url" "sk-simulator-sdk-compat" scripts/sdk-compat.py || status=$?
 exit "$status"

@@ -7,7 +7,16 @@
  * Each subcommand is one entry in `COMMANDS` (name, one-line summary, usage, run). Exit codes:
  * 0 after a clean stop, 1 when a server cannot start, 2 for a usage error.
  */
-import { parseArgs } from 'node:util';
+import {
+  EXIT_FAILURE,
+  EXIT_OK,
+  EXIT_USAGE,
+  parseNumber,
+  parseOptions,
+  UsageError,
+  type CliCommand,
+  type CliIo,
+} from './cli-command.js';
 import { isKeyframeVideoError } from './core/errors.js';
 import type { FaultOptions } from './simulator/faults.js';
 import { DEFAULT_SIMULATOR_PORT, startSimulatorServer } from './simulator/node.js';
@@ -15,43 +24,6 @@ import { relayCommand } from './relay/cli-relay.js';
 import { stopSignal } from './stop-signal.js';
 
 const PROGRAM = 'keyframe-video';
-
-/** Exit statuses. */
-const EXIT_OK = 0;
-const EXIT_FAILURE = 1;
-const EXIT_USAGE = 2;
-
-/** Where a command writes; the real process's streams, or a test's. */
-interface Io {
-  out(line: string): void;
-  err(line: string): void;
-}
-
-/** One subcommand. `run` resolves with the exit status once the command is done. */
-interface Command {
-  readonly summary: string;
-  readonly usage: string;
-  run(args: readonly string[], io: Io): Promise<number>;
-}
-
-/** A mistake on the command line: print it with the command's usage and exit 2. */
-class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
-function parseNumber(
-  name: string,
-  text: string | undefined,
-  check: (n: number) => boolean,
-  rule: string,
-): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || !check(value)) {
-    throw new UsageError(`--${name} must be ${rule}; got "${text}".`);
-  }
-  return value;
-}
 
 /**
  * `--fault-rate R` spreads a total probability R over the transient faults a client must
@@ -73,7 +45,7 @@ function faultsForRate(rate: number): FaultOptions {
   };
 }
 
-const simulatorCommand: Command = {
+const simulatorCommand: CliCommand = {
   summary: 'Serve the DashScope simulator on 127.0.0.1 (no API key, no network).',
   usage: `Usage: ${PROGRAM} simulator [--port N] [--host H] [--speed N] [--fault-rate R] [--seed S]
 
@@ -92,18 +64,12 @@ Options:
 
 Stops cleanly on Ctrl+C (SIGINT) or SIGTERM.`,
   async run(args, io) {
-    const { values } = parseArgs({
-      args: [...args],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        speed: { type: 'string' },
-        'fault-rate': { type: 'string' },
-        seed: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
+    const values = parseOptions(args, {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      speed: { type: 'string' },
+      'fault-rate': { type: 'string' },
+      seed: { type: 'string' },
     });
     if (values.help) {
       io.out(this.usage);
@@ -145,7 +111,7 @@ Stops cleanly on Ctrl+C (SIGINT) or SIGTERM.`,
 };
 
 /** Every subcommand by name. */
-const COMMANDS: Readonly<Record<string, Command>> = {
+const COMMANDS: Readonly<Record<string, CliCommand>> = {
   simulator: simulatorCommand,
   relay: relayCommand,
 };
@@ -164,7 +130,7 @@ Run \`${PROGRAM} <command> --help\` for a command's options.`;
 }
 
 /** Runs the command line `args` (without `node` and the script) and resolves with the exit status. */
-async function runCli(args: readonly string[], io: Io): Promise<number> {
+async function runCli(args: readonly string[], io: CliIo): Promise<number> {
   const [name, ...rest] = args;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     (name === undefined ? io.err : io.out)(mainUsage());
@@ -199,7 +165,7 @@ async function runCli(args: readonly string[], io: Io): Promise<number> {
   }
 }
 
-const processIo: Io = {
+const processIo: CliIo = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
 };

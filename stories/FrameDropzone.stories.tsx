@@ -4,7 +4,7 @@ import type { Meta, StoryObj } from '@storybook/react-vite';
 import { expect, userEvent, waitFor, within } from 'storybook/test';
 import { FrameDropzone, useKeyframeVideo, type FrameDropzoneProps } from '../src/index.js';
 import { damagedFile, sceneFile } from './support/frames.js';
-import { StoryProvider } from './support/StudioPage.js';
+import { withStoryProvider } from './support/StudioPage.js';
 import { simulated } from './support/service.js';
 
 type Args = Omit<FrameDropzoneProps, 'keyframeVideo'>;
@@ -26,13 +26,7 @@ const meta: Meta<Args> = {
   tags: ['autodocs'],
   args: { slot: 'first' },
   beforeEach: simulated(),
-  decorators: [
-    (Story) => (
-      <StoryProvider>
-        <Story />
-      </StoryProvider>
-    ),
-  ],
+  decorators: [withStoryProvider],
 };
 
 export default meta;

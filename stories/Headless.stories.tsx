@@ -3,10 +3,10 @@
  * no library CSS classes. Every prop getter wires ids, labels, `aria-*` and handlers.
  */
 import type { Meta, StoryObj } from '@storybook/react-vite';
-import { expect, userEvent, waitFor, within } from 'storybook/test';
+import { expect, waitFor, within } from 'storybook/test';
 import { useKeyframeVideo } from '../src/index.js';
-import { sceneFile } from './support/frames.js';
-import { StoryProvider } from './support/StudioPage.js';
+import { withStoryProvider } from './support/StudioPage.js';
+import { submitHooksForm } from './support/play.js';
 import { simulated } from './support/service.js';
 
 /** A form built from `useKeyframeVideo` alone. */
@@ -45,13 +45,7 @@ const meta = {
   title: 'Recipes/Headless hooks',
   component: HeadlessForm,
   beforeEach: simulated({ video: 'sample' }),
-  decorators: [
-    (Story) => (
-      <StoryProvider>
-        <Story />
-      </StoryProvider>
-    ),
-  ],
+  decorators: [withStoryProvider],
 } satisfies Meta<typeof HeadlessForm>;
 
 export default meta;
@@ -60,13 +54,8 @@ type Story = StoryObj<typeof meta>;
 /** Choose two frames, type a prompt, make the video. */
 export const HooksOnly: Story = {
   play: async ({ canvasElement }) => {
+    await submitHooksForm(canvasElement, 'Night falls over the hills.', 'Make the video');
     const canvas = within(canvasElement);
-    await userEvent.upload(canvas.getByLabelText('First frame'), await sceneFile('dawn'));
-    await userEvent.upload(canvas.getByLabelText('Last frame'), await sceneFile('night'));
-    await userEvent.type(canvas.getByLabelText('Prompt'), 'Night falls over the hills.');
-    const make = canvas.getByRole('button', { name: 'Make the video' });
-    await waitFor(() => expect(make).toBeEnabled(), { timeout: 20_000 });
-    await userEvent.click(make);
     const form = canvas.getByRole('form', { name: 'Headless keyframe video' });
     await waitFor(() => expect(form).toHaveAttribute('data-state', 'succeeded'), {
       timeout: 30_000,

@@ -4,14 +4,14 @@
  */
 import type { ComponentType } from 'react';
 import type { Meta, StoryObj } from '@storybook/react-vite';
-import { expect, userEvent, waitFor, within } from 'storybook/test';
+import { expect, waitFor, within } from 'storybook/test';
 import {
   KeyframeVideoPlayer,
   useKeyframeVideo,
   type KeyframeVideoPlayerProps,
 } from '../src/index.js';
-import { sceneFile } from './support/frames.js';
-import { StoryProvider } from './support/StudioPage.js';
+import { withStoryProvider } from './support/StudioPage.js';
+import { submitHooksForm } from './support/play.js';
 import { simulated } from './support/service.js';
 
 type Args = Omit<KeyframeVideoPlayerProps, 'keyframeVideo'>;
@@ -43,27 +43,14 @@ const meta: Meta<Args> = {
   render: (args) => <PlayerWithForm {...args} />,
   tags: ['autodocs'],
   beforeEach: simulated({ video: 'sample' }),
-  decorators: [
-    (Story) => (
-      <StoryProvider>
-        <Story />
-      </StoryProvider>
-    ),
-  ],
+  decorators: [withStoryProvider],
 };
 
 export default meta;
 type Story = StoryObj<Args>;
 
-async function start(canvasElement: HTMLElement) {
-  const canvas = within(canvasElement);
-  await userEvent.upload(canvas.getByLabelText('First frame'), await sceneFile('dawn'));
-  await userEvent.upload(canvas.getByLabelText('Last frame'), await sceneFile('night'));
-  await userEvent.type(canvas.getByLabelText('Prompt'), 'Night falls.');
-  const generate = canvas.getByRole('button', { name: 'Generate' });
-  await waitFor(() => expect(generate).toBeEnabled(), { timeout: 20_000 });
-  await userEvent.click(generate);
-}
+const start = (canvasElement: HTMLElement) =>
+  submitHooksForm(canvasElement, 'Night falls.', 'Generate');
 
 async function reach(canvasElement: HTMLElement, state: string, timeout = 20_000) {
   const job = within(canvasElement).getByTestId('job');

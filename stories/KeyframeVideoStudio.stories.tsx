@@ -7,9 +7,8 @@ import type { Meta, StoryObj } from '@storybook/react-vite';
 import { expect, userEvent, waitFor, within } from 'storybook/test';
 import type { CSSProperties } from 'react';
 import { KeyframeVideoStudio } from '../src/index.js';
-import { sceneFile } from './support/frames.js';
-import { StoryProvider } from './support/StudioPage.js';
-import { chooseDamagedFrame, generate, reach, studioForm } from './support/play.js';
+import { withStoryProvider } from './support/StudioPage.js';
+import { chooseDamagedFrame, chooseFrames, generate, reach, studioForm } from './support/play.js';
 import { currentService, simulated } from './support/service.js';
 
 const LONG = 600_000;
@@ -19,13 +18,7 @@ const meta = {
   component: KeyframeVideoStudio,
   tags: ['autodocs'],
   beforeEach: simulated(),
-  decorators: [
-    (Story) => (
-      <StoryProvider>
-        <Story />
-      </StoryProvider>
-    ),
-  ],
+  decorators: [withStoryProvider],
 } satisfies Meta<typeof KeyframeVideoStudio>;
 
 export default meta;
@@ -58,11 +51,7 @@ export const Preparing: Story = {
   args: { prepare: () => new Promise<never>(() => {}) },
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement);
-    const inputs = canvasElement.querySelectorAll<HTMLInputElement>('input[type="file"]');
-    const [first, last] = [inputs[0], inputs[1]];
-    if (!first || !last) throw new Error('No file inputs.');
-    await userEvent.upload(first, await sceneFile('dawn'));
-    await userEvent.upload(last, await sceneFile('night'));
+    await chooseFrames(canvasElement);
     await userEvent.type(canvas.getByLabelText('Prompt'), 'The sun sets.');
     await userEvent.click(canvas.getByRole('button', { name: 'Generate' }));
     await reach(canvasElement, 'preparing');

@@ -10,8 +10,8 @@ import {
   type KeyframeVideoMessagesInput,
   type KeyframeVideoUiMessages,
 } from '../src/index.js';
-import { sceneFile } from './support/frames.js';
 import { StoryProvider } from './support/StudioPage.js';
+import { chooseFrames } from './support/play.js';
 import { simulated } from './support/service.js';
 
 /** Only the words this story shows; the rest of `ui` stays English (see `messagesZhCN` for all). */
@@ -88,11 +88,7 @@ export const Queued: Story = {
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement);
     const form = canvas.getByRole('form', { name: '关键帧视频' });
-    const inputs = form.querySelectorAll<HTMLInputElement>('input[type="file"]');
-    const [first, last] = [inputs[0], inputs[1]];
-    if (!first || !last) throw new Error('No file inputs.');
-    await userEvent.upload(first, await sceneFile('dawn'));
-    await userEvent.upload(last, await sceneFile('night'));
+    await chooseFrames(form);
     await userEvent.type(canvas.getByLabelText('提示词'), '太阳落下，月亮升起。');
     const generate = canvas.getByRole('button', { name: '生成' });
     await waitFor(() => expect(generate).not.toHaveAttribute('aria-disabled', 'true'), {

@@ -2,11 +2,11 @@
  * Frame-preparation bench: `npx tsx bench/frames/run.ts`.
  *
  * Builds the bench page with Vite (the library from source, its worker bundled as an app would
- * bundle it), serves it on 127.0.0.1, drives Debian's Chromium (/usr/bin/chromium, or
- * CHROMIUM_PATH) headless with Playwright, and prints one table: time per image (median of
- * the timed runs), output size and whether the output is API-legal (passes checkFrame), for
- * prepareFrame and its peers, measured in the same run. Then the ratios against the peers and
- * the targets; exits non-zero when a target is missed:
+ * bundle it), serves it on 127.0.0.1, drives Debian's Chromium (CHROMIUM_PATH, or the first
+ * one scripts/chromium.ts finds) headless with Playwright, and prints one table: time per image
+ * (median of the timed runs), output size and whether the output is API-legal (passes
+ * checkFrame), for prepareFrame and its peers, measured in the same run. Then the ratios
+ * against the peers and the targets; exits non-zero when a target is missed:
  * - 6000×4000 JPEG: prepareFrame (worker) ≤ 0.8 × the time of browser-image-compression
  *   (maxWidthOrHeight 2000), and its output ≤ 1 MB;
  * - prepareFrame's output is API-legal on every image;
@@ -18,21 +18,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright';
 import { build, preview } from 'vite';
+import { CHROMIUM_ARGS, findChromium } from '../../scripts/chromium.ts';
 import type { BenchReport, BenchRow } from './main.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const configFile = join(here, 'vite.config.ts');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const PHOTO = 'photo-6000x4000.jpg';
 const OURS = 'prepareFrame (worker)';
 const PEER = 'browser-image-compression (maxWidthOrHeight 2000)';
@@ -116,7 +106,10 @@ async function main(): Promise<number> {
     await build({ configFile, build: { outDir } });
     return preview({ configFile, build: { outDir } });
   })();
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  const browser = await chromium.launch({
+    executablePath: findChromium(),
+    args: [...CHROMIUM_ARGS],
+  });
   try {
     const url = server.resolvedUrls?.local[0];
     if (!url) throw new Error('the preview server has no local URL');

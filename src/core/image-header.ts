@@ -4,6 +4,7 @@
  * upload or a paid request. It also walks the file far enough to tell a complete file from a cut
  * one: a truncated upload is the most common "corrupt image" a user sends.
  */
+import { crc32 } from './crc32.js';
 
 /** The image formats DashScope accepts as frames. */
 export type FrameFormat = 'jpeg' | 'png' | 'webp' | 'bmp';
@@ -372,22 +373,6 @@ function readPng(b: Uint8Array): ImageHeader | ImageHeaderFailure {
     }
     pos += 12 + length;
   }
-}
-
-let crcTable: Uint32Array | undefined;
-
-function crc32(b: Uint8Array, start: number, end: number): number {
-  if (!crcTable) {
-    crcTable = new Uint32Array(256);
-    for (let i = 0; i < 256; i++) {
-      let c = i;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[i] = c >>> 0;
-    }
-  }
-  let c = 0xffffffff;
-  for (let i = start; i < end; i++) c = (crcTable[(c ^ u8(b, i)) & 0xff] ?? 0) ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,9 +5,10 @@
  * by all requests in flight so many large bodies at once cannot exhaust memory. Parsing happens
  * only after the whole body is in and within bounds.
  */
-import { systemClock, type Clock } from '../core/clock.js';
+import type { Clock } from '../core/clock.js';
 import { KeyframeVideoError } from '../core/errors.js';
 import { FRAME_RULES } from '../core/frames.js';
+import { readCappedStream, type CappedRead } from '../core/read-capped.js';
 import { nodeBuiltins } from './node-builtins.js';
 
 /** The longest data URL header the cap makes room for (`data:image/jpeg;base64,` is 23). */
@@ -109,7 +110,6 @@ function busy(): KeyframeVideoError {
  * (429, budget exhausted) or `InvalidParameter` (400, the sender broke off).
  */
 export async function readBodyBytes(request: Request, options: ReadBodyOptions): Promise<ReadBody> {
-  const clock = options.clock ?? systemClock;
   const declared = request.headers.get('content-length');
   if (declared !== null) {
     const length = Number(declared);
@@ -124,66 +124,39 @@ export async function readBodyBytes(request: Request, options: ReadBodyOptions):
   }
   if (request.body === null) return { bytes: new Uint8Array(0), release: () => undefined };
 
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
   let taken = 0;
-  let outcome = 'reading' as 'reading' | 'timed-out';
   const release = () => {
     options.budget.give(taken);
     taken = 0;
   };
-  const timer = clock.setTimeout(() => {
-    outcome = 'timed-out';
-    reader.cancel().catch(() => undefined);
-  }, options.timeoutMs);
-
+  let read: CappedRead;
   try {
-    for (;;) {
-      let result: ReadableStreamReadResult<Uint8Array>;
-      try {
-        result = await reader.read();
-      } catch (error) {
-        if (outcome === 'timed-out') break;
-        throw new KeyframeVideoError({
-          code: 'InvalidParameter',
-          status: 400,
-          message: 'The request body broke off before it was complete. Send it again.',
-          cause: error,
-        });
-      }
-      if (outcome === 'timed-out' || result.done) break;
-      const chunk = result.value;
-      total += chunk.byteLength;
-      if (total > options.maxBytes) throw tooLarge(options.maxBytes);
-      if (!options.budget.take(chunk.byteLength)) throw busy();
-      taken += chunk.byteLength;
-      chunks.push(chunk);
-    }
-    if (outcome === 'timed-out') {
-      throw new KeyframeVideoError({
-        code: 'RequestTimeOut',
-        status: 408,
-        message: `The request body did not arrive within ${Math.round(options.timeoutMs / 1000)} s. Check the connection and try again.`,
-      });
-    }
+    read = await readCappedStream(request.body, options.maxBytes, {
+      timeoutMs: options.timeoutMs,
+      clock: options.clock,
+      onChunk: (chunk) => {
+        if (!options.budget.take(chunk.byteLength)) throw busy();
+        taken += chunk.byteLength;
+      },
+    });
   } catch (error) {
     release();
-    reader.cancel().catch(() => undefined);
-    throw error;
-  } finally {
-    clock.clearTimeout(timer);
+    if (error instanceof KeyframeVideoError) throw error;
+    throw new KeyframeVideoError({
+      code: 'InvalidParameter',
+      status: 400,
+      message: 'The request body broke off before it was complete. Send it again.',
+      cause: error,
+    });
   }
-
-  const bytes = chunks.length === 1 && chunks[0] ? chunks[0] : new Uint8Array(total);
-  if (chunks.length !== 1) {
-    let offset = 0;
-    for (const chunk of chunks) {
-      bytes.set(chunk, offset);
-      offset += chunk.byteLength;
-    }
-  }
-  return { bytes, release };
+  if (read.kind === 'read') return { bytes: read.bytes, release };
+  release();
+  if (read.kind === 'too-large') throw tooLarge(options.maxBytes);
+  throw new KeyframeVideoError({
+    code: 'RequestTimeOut',
+    status: 408,
+    message: `The request body did not arrive within ${Math.round(options.timeoutMs / 1000)} s. Check the connection and try again.`,
+  });
 }
 
 /** A JSON body, parsed. */

@@ -5,20 +5,20 @@
  * "API key" becomes the user id); it forwards to `--upstream` (e.g. the simulator) with the
  * server's own key from `DASHSCOPE_API_KEY`.
  */
-import { parseArgs } from 'node:util';
-import { KeyframeVideoError } from '../core/errors.js';
+import {
+  EXIT_OK,
+  parseNumber,
+  parseOptions,
+  UsageError,
+  type CliCommand,
+  type CliIo,
+} from '../cli-command.js';
 import { REGION_BASE_URLS, type Region } from '../core/models.js';
 import { createKeyframeVideoRelay } from './handler.js';
 import { createJsonLineLogger } from './log.js';
 import { API_KEY_ENV, type RelayAuthenticate } from './options.js';
 import { DEFAULT_RELAY_PORT, startRelayServer } from './node.js';
 import { stopSignal } from '../stop-signal.js';
-
-/** Where the command writes (the process's streams, or a test's). */
-export interface RelayCliIo {
-  out(line: string): void;
-  err(line: string): void;
-}
 
 /** The default mount path, the one the browser client uses. */
 export const DEFAULT_RELAY_PREFIX = '/api/keyframe-video';
@@ -60,48 +60,34 @@ Options:
 
 Events are written to stderr as JSON lines. Stops cleanly on Ctrl+C (SIGINT) or SIGTERM.`;
 
-class RelayUsageError extends Error {
-  override readonly name = 'RelayUsageError';
-}
-
 function wholeNumber(name: string, text: string | undefined, min: number, max: number) {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (!/^\d+$/.test(text.trim()) || value < min || value > max) {
-    throw new RelayUsageError(
-      `--${name} must be a whole number from ${String(min)} to ${String(max)}; got "${text}".`,
-    );
-  }
-  return value;
+  return parseNumber(
+    name,
+    text,
+    (value, raw) => /^\d+$/.test(raw.trim()) && value >= min && value <= max,
+    `a whole number from ${String(min)} to ${String(max)}`,
+  );
 }
 
-async function run(args: readonly string[], io: RelayCliIo): Promise<number> {
-  const { values } = parseArgs({
-    args: [...args],
-    strict: true,
-    allowPositionals: false,
-    options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      upstream: { type: 'string' },
-      region: { type: 'string' },
-      prefix: { type: 'string' },
-      'allow-image-origin': { type: 'string', multiple: true },
-      'max-body-bytes': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
+async function run(args: readonly string[], io: CliIo): Promise<number> {
+  const values = parseOptions(args, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    upstream: { type: 'string' },
+    region: { type: 'string' },
+    prefix: { type: 'string' },
+    'allow-image-origin': { type: 'string', multiple: true },
+    'max-body-bytes': { type: 'string' },
   });
   if (values.help) {
     io.out(USAGE);
-    return 0;
+    return EXIT_OK;
   }
   const port = wholeNumber('port', values.port, 0, 65_535) ?? DEFAULT_RELAY_PORT;
   const maxBodyBytes = wholeNumber('max-body-bytes', values['max-body-bytes'], 1, 2 ** 31);
   const region = values.region;
   if (region !== undefined && !Object.prototype.hasOwnProperty.call(REGION_BASE_URLS, region)) {
-    throw new RelayUsageError(
-      `--region must be one of ${Object.keys(REGION_BASE_URLS).join(', ')}.`,
-    );
+    throw new UsageError(`--region must be one of ${Object.keys(REGION_BASE_URLS).join(', ')}.`);
   }
   const prefix = values.prefix ?? DEFAULT_RELAY_PREFIX;
   const logger = createJsonLineLogger((line) => io.err(line));
@@ -130,40 +116,15 @@ async function run(args: readonly string[], io: RelayCliIo): Promise<number> {
   const signal = await stopped;
   await server.close();
   io.err(`Relay stopped (${signal}).`);
-  return 0;
+  return EXIT_OK;
 }
 
 /**
- * The `relay` subcommand for `src/cli.ts`: `summary`, `usage` and `run(args, io)` resolving
- * with the exit status (0 clean stop, 1 cannot start, 2 usage error).
+ * The `relay` subcommand for `src/cli.ts`, which turns what `run` throws into a message and an
+ * exit status (0 clean stop, 1 cannot start, 2 usage error).
  */
-export const relayCommand = {
+export const relayCommand: CliCommand = {
   summary: 'Serve the relay on 127.0.0.1 with development authentication (Bearer <user-id>).',
   usage: USAGE,
-  async run(args: readonly string[], io: RelayCliIo): Promise<number> {
-    try {
-      return await run(args, io);
-    } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      if (
-        error instanceof RelayUsageError ||
-        (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))
-      ) {
-        io.err(`keyframe-video relay: ${(error as Error).message}\n\n${USAGE}`);
-        return 2;
-      }
-      if (code === 'EADDRINUSE') {
-        io.err(
-          'keyframe-video relay: the port is already in use. Stop the other server or pick another --port.',
-        );
-        return 1;
-      }
-      const message =
-        error instanceof KeyframeVideoError || error instanceof Error
-          ? error.message
-          : String(error);
-      io.err(`keyframe-video relay: ${message}`);
-      return 1;
-    }
-  },
+  run,
 };

@@ -5,6 +5,10 @@
  * node:http(s) with a keep-alive agent (`upstream-node-http.ts`, the default on Node, where it
  * costs a fraction of what Node's `fetch` does per call).
  */
+import { readCappedStream } from '../core/read-capped.js';
+
+// The node:http transport joins its chunks the same way.
+export { joinChunks } from '../core/read-capped.js';
 
 /**
  * A piece of a request body. `ascii` pieces (frames that passed the frame checks: base64 data
@@ -50,18 +54,6 @@ export type UpstreamTransport = (
   maxAnswerBytes: number,
 ) => UpstreamExchange;
 
-/** Joins byte chunks into one array (no copy for a single chunk). */
-export function joinChunks(chunks: readonly Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1 && chunks[0]) return chunks[0];
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
-}
-
 function joinPieces(pieces: readonly UpstreamBodyPiece[]): string {
   let text = '';
   for (const piece of pieces) text += piece.text;
@@ -69,21 +61,8 @@ function joinPieces(pieces: readonly UpstreamBodyPiece[]): string {
 }
 
 async function readCapped(response: Response, maxBytes: number): Promise<UpstreamReplyBody> {
-  if (!response.body) return { kind: 'read', bytes: new Uint8Array(0) };
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      return { kind: 'too-long' };
-    }
-    chunks.push(value);
-  }
-  return { kind: 'read', bytes: joinChunks(chunks, total) };
+  const read = await readCappedStream(response.body, maxBytes);
+  return read.kind === 'read' ? read : { kind: 'too-long' };
 }
 
 /**

@@ -1,5 +1,6 @@
 /** A story's page: the provider (endpoint, memory storage, the fast schedule) around children. */
 import { useState, type ReactNode } from 'react';
+import type { Decorator } from '@storybook/react-vite';
 import { createMemoryStorage } from '../../src/core/index.js';
 import {
   createMemoryFrameStore,
@@ -29,3 +30,10 @@ export function StoryProvider(props: {
     </KeyframeVideoProvider>
   );
 }
+
+/** The decorator that puts a story on its page (stories with their own `messages` wrap it). */
+export const withStoryProvider: Decorator = (Story) => (
+  <StoryProvider>
+    <Story />
+  </StoryProvider>
+);

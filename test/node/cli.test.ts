@@ -13,7 +13,7 @@ interface Run {
   readonly child: ChildProcess;
   readonly stdout: () => string;
   readonly stderr: () => string;
-  /** Resolves with the exit code and signal once the process has ended. */
+  /** The exit code and signal once the process has ended; rejects if it cannot start. */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
@@ -29,8 +29,12 @@ function cli(...args: string[]): Run {
   let stderr = '';
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
+    (resolve, reject) => {
+      child.once('exit', (code, signal) => resolve({ code, signal }));
+      // A process that cannot be spawned (e.g. out of memory) never exits: fail, not time out.
+      child.once('error', reject);
+    },
   );
   return { child, stdout: () => stdout, stderr: () => stderr, exited };
 }
@@ -64,8 +68,11 @@ const createHeaders = {
   'X-DashScope-Async': 'enable',
 };
 
-// Generous: on a busy 2-core machine each tsx start takes seconds.
-describe.concurrent('keyframe-video simulator', { timeout: 60_000 }, () => {
+// Generous: each test starts its own tsx process (about 4 s on an idle 2-core machine) and they
+// run at once, so under other heavy jobs a start can take ten times as long.
+const SPAWN_TIMEOUT_MS = 120_000;
+
+describe.concurrent('keyframe-video simulator', { timeout: SPAWN_TIMEOUT_MS }, () => {
   it('prints its URL, serves the DashScope API there and exits 0 on SIGTERM', async ({
     expect,
   }) => {
@@ -158,7 +165,7 @@ describe.concurrent('keyframe-video simulator', { timeout: 60_000 }, () => {
   });
 });
 
-describe.concurrent('keyframe-video', { timeout: 60_000 }, () => {
+describe.concurrent('keyframe-video', { timeout: SPAWN_TIMEOUT_MS }, () => {
   it('lists its commands with --help', async ({ expect }) => {
     const run = cli('--help');
     expect(await run.exited).toEqual({ code: 0, signal: null });

@@ -8,24 +8,10 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright';
 import { createServer, type ViteDevServer } from 'vite';
+import { CHROMIUM_ARGS, findChromium } from '../../../scripts/chromium.js';
 
 /** The repository root, with a trailing slash. */
 export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-
-/** Debian's Chromium (scripts/ensure-system-deps.sh exports CHROMIUM_PATH). */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-/** The flags of ../shared/TOOLCHAIN.md: headless, no sandbox (root), no network side trips. */
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** A running demo and browser; `close` stops both and restores the environment. */
 export interface DemoBrowser {
@@ -57,7 +43,10 @@ export async function startDemoBrowser(options: { speed: number }): Promise<Demo
     await server.listen();
     const url = server.resolvedUrls?.local[0];
     if (!url) throw new Error('The demo server printed no URL.');
-    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    const browser = await chromium.launch({
+      executablePath: findChromium(),
+      args: [...CHROMIUM_ARGS],
+    });
     const running = server;
     return {
       origin: url.replace(/\/$/, ''),
