@@ -5,6 +5,10 @@
  * the same plan drives the worker and the main thread and reads the same in the report.
  */
 
+// Forms name frame shapes with the page (the pair check), so the label lives with the frame
+// rules; the geometry itself is only needed once a frame is prepared.
+export { aspectLabel } from './frame-rules.js';
+
 /** A width and a height in pixels. */
 export interface PixelSize {
   readonly width: number;
@@ -141,22 +145,4 @@ export function cropToAspect(size: PixelSize, aspect: number): PixelRect | undef
   const height = Math.max(1, Math.round(size.width / aspect));
   if (height >= size.height) return undefined;
   return { x: 0, y: (size.height - height) / 2, width: size.width, height };
-}
-
-/** "16:9" for small whole ratios, otherwise "1.78:1". */
-export function aspectLabel(width: number, height: number): string {
-  if (Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0) {
-    const divisor = gcd(width, height);
-    const w = width / divisor;
-    const h = height / divisor;
-    if (w <= 32 && h <= 32) return `${w}:${h}`;
-  }
-  return `${(width / height).toFixed(2)}:1`;
-}
-
-function gcd(a: number, b: number): number {
-  let x = a;
-  let y = b;
-  while (y !== 0) [x, y] = [y, x % y];
-  return x;
 }

@@ -1,10 +1,11 @@
 /**
- * The frame rules as data (what DashScope accepts as a first or last frame) and the check of a
- * frame pair's shapes. Apart from `frames.ts`, whose checks read image bytes: forms need the
- * rules and the pair check with the page, the byte-level checks only once a frame arrives.
+ * The frame rules as data (what DashScope accepts as a first or last frame), the check of a
+ * frame pair's shapes, and the small frame helpers both the page and the frame work loaded on
+ * demand use (the shape label, whether a value is a frame URL, a slot's wire field, a file's
+ * name). Apart from `frames.ts`, whose checks read image bytes: forms need the rules and the
+ * pair check with the page, the byte-level checks only once a frame arrives.
  */
 import { KeyframeVideoError } from './errors.js';
-import { aspectLabel } from './frame-geometry.js';
 import type { FrameFormat, ImageFormat } from './image-header.js';
 
 /** One accepted format: how files of it are labelled and named. */
@@ -69,8 +70,10 @@ const formatRule = (format: FrameFormat): FrameFormatRule =>
  * DashScope's frame rules (the safe reading of its docs): JPEG, PNG, BMP or WebP; each side
  * 360–2000 px; at most 10 MiB; no transparency. Frozen; override with `Partial<FrameRules>`.
  */
-export const FRAME_RULES: FrameRules = Object.freeze({
-  formats: Object.freeze((['jpeg', 'png', 'bmp', 'webp'] as const).map(formatRule)),
+export const FRAME_RULES: FrameRules = /* @__PURE__ */ Object.freeze({
+  formats: /* @__PURE__ */ Object.freeze(
+    /* @__PURE__ */ (['jpeg', 'png', 'bmp', 'webp'] as const).map(formatRule),
+  ),
   minSide: 360,
   maxSide: 2000,
   maxBytes: 10 * 1024 * 1024,
@@ -140,4 +143,53 @@ function assertSize(size: FrameSize, param: string): void {
       message: `A frame size must be positive numbers of pixels, not ${size.width}×${size.height}.`,
     });
   }
+}
+
+/** "16:9" for small whole ratios, otherwise "1.78:1". */
+export function aspectLabel(width: number, height: number): string {
+  if (Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0) {
+    const divisor = gcd(width, height);
+    const w = width / divisor;
+    const h = height / divisor;
+    if (w <= 32 && h <= 32) return `${w}:${h}`;
+  }
+  return `${(width / height).toFixed(2)}:1`;
+}
+
+function gcd(a: number, b: number): number {
+  let x = a;
+  let y = b;
+  while (y !== 0) [x, y] = [y, x % y];
+  return x;
+}
+
+const DATA_IMAGE_URL = /^data:image\/[a-z0-9.+-]+;base64,[a-z0-9+/]+={0,2}$/i;
+
+/**
+ * Whether a frame value has a form the service accepts: a public `http(s)` URL, or an image data
+ * URL `data:image/<type>;base64,<data>`. (Size, format and dimensions are `checkFrame`'s job.)
+ */
+export function isFrameUrl(value: string): boolean {
+  if (value.startsWith('data:')) return DATA_IMAGE_URL.test(value);
+  if (!/^https?:\/\//i.test(value)) return false;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** The wire field of a frame slot. */
+export function frameParam(
+  slot: 'first' | 'last',
+): 'input.first_frame_url' | 'input.last_frame_url' {
+  return slot === 'first' ? 'input.first_frame_url' : 'input.last_frame_url';
+}
+
+/** The name a File carries, if the value is one. */
+export function nameOf(value: Blob | string): string | undefined {
+  if (typeof value === 'string') return undefined;
+  const name = (value as Partial<File>).name;
+  return typeof name === 'string' && name !== '' ? name : undefined;
 }

@@ -4,7 +4,10 @@
  * model is one entry here. Prices are data the app can override by passing its own table.
  */
 import { KeyframeVideoError } from './errors.js';
+import { isFrameUrl } from './frame-rules.js';
 import type { KeyframeVideoRequest } from './schemas.js';
+
+export { isFrameUrl } from './frame-rules.js';
 
 /** DashScope API bases per region (the Python SDK's `DASHSCOPE_HTTP_BASE_URL`). */
 export const REGION_BASE_URLS = {
@@ -93,26 +96,18 @@ const BUILT_IN_MODELS = {
 /** Ids of the built-in models. Custom tables may use any string. */
 export type ModelId = keyof typeof BUILT_IN_MODELS;
 
-function freezeModel(model: KeyframeVideoModel): KeyframeVideoModel {
-  return Object.freeze({
-    ...model,
-    resolutions: Object.freeze([...model.resolutions]),
-    templates: Object.freeze([...model.templates]),
-    durations: Object.freeze([...model.durations]),
-    pricePerSecond: Object.freeze({
-      ...model.pricePerSecond,
-      byResolution: Object.freeze({ ...model.pricePerSecond.byResolution }),
-    }),
-  });
+/** Freezes a value and everything in it (here: the table's own literals, shared with nothing). */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    Object.values(value).forEach(deepFreeze);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 /** The built-in capability table (frozen; pass a copy with changes to override). */
 export const KEYFRAME_VIDEO_MODELS: Readonly<Record<ModelId, KeyframeVideoModel>> =
-  /* @__PURE__ */ Object.freeze(
-    Object.fromEntries(
-      Object.entries(BUILT_IN_MODELS).map(([id, model]) => [id, freezeModel(model)]),
-    ) as Record<ModelId, KeyframeVideoModel>,
-  );
+  /* @__PURE__ */ deepFreeze(BUILT_IN_MODELS);
 
 /** The model used when an app does not choose one. */
 export const DEFAULT_MODEL: ModelId = 'wan2.2-kf2v-flash';
@@ -158,23 +153,6 @@ export function estimateCost(
     perSecond,
     approximate: model.pricePerSecond.approximate === true,
   };
-}
-
-const DATA_IMAGE_URL = /^data:image\/[a-z0-9.+-]+;base64,[a-z0-9+/]+={0,2}$/i;
-
-/**
- * Whether a frame value has a form the service accepts: a public `http(s)` URL, or an image data
- * URL `data:image/<type>;base64,<data>`. (Size, format and dimensions are `checkFrame`'s job.)
- */
-export function isFrameUrl(value: string): boolean {
-  if (value.startsWith('data:')) return DATA_IMAGE_URL.test(value);
-  if (!/^https?:\/\//i.test(value)) return false;
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
-  } catch {
-    return false;
-  }
 }
 
 /** Counts Unicode code points, the unit the service's length limits use (emoji count as one). */

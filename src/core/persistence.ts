@@ -260,7 +260,9 @@ function watchOtherTabs(key: string, onChange: () => void): (() => void) | undef
 
 const DurationHistorySchema = z.object({
   version: z.literal(1),
-  samples: z.record(z.string(), z.array(z.number())),
+  // Model|resolution → samples. An object with a catchall accepts what `z.record(z.string(), …)`
+  // accepts from JSON, without pulling zod's record schema into every bundle.
+  samples: z.catchall(z.object({}), z.array(z.number())),
   /** The last recorded task ids: a task seen finishing by several tabs counts once. */
   taskIds: z.optional(z.array(z.string())),
 });

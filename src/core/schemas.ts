@@ -50,99 +50,106 @@ function optionalField<T extends z.ZodMiniType>(schema: T) {
  * Only types are checked here; model-dependent limits are in `validateRequest` (models.ts).
  * `input.extend_prompt` is the Python SDK's deprecated spelling of `parameters.prompt_extend`.
  */
-export const wireCreateBodySchema = z.strictObject({
-  model: z.string(),
-  input: z.strictObject({
-    first_frame_url: z.string(),
-    last_frame_url: optionalField(z.string()),
-    prompt: optionalField(z.string()),
-    negative_prompt: optionalField(z.string()),
-    template: optionalField(z.string()),
-    extend_prompt: optionalField(z.boolean()),
-  }),
-  parameters: optionalField(
-    z.strictObject({
-      resolution: optionalField(z.string()),
-      duration: optionalField(z.number()),
-      watermark: optionalField(z.boolean()),
-      prompt_extend: optionalField(z.boolean()),
-      seed: optionalField(z.int()),
+export const wireCreateBodySchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    model: z.string(),
+    input: z.strictObject({
+      first_frame_url: z.string(),
+      last_frame_url: optionalField(z.string()),
+      prompt: optionalField(z.string()),
+      negative_prompt: optionalField(z.string()),
+      template: optionalField(z.string()),
+      extend_prompt: optionalField(z.boolean()),
     }),
-  ),
-});
+    parameters: optionalField(
+      z.strictObject({
+        resolution: optionalField(z.string()),
+        duration: optionalField(z.number()),
+        watermark: optionalField(z.boolean()),
+        prompt_extend: optionalField(z.boolean()),
+        seed: optionalField(z.int()),
+      }),
+    ),
+  }))();
 /** The create body as sent on the wire (snake_case). */
 export type WireCreateBody = z.infer<typeof wireCreateBodySchema>;
 
 /** The answer to a create: the new task id and its first status. */
-export const wireCreateResponseSchema = z.looseObject({
-  request_id: z.string(),
-  output: z.looseObject({
-    task_id: z.string(),
-    task_status: z.enum(TASK_STATUSES),
-  }),
-});
+export const wireCreateResponseSchema = /* @__PURE__ */ (() =>
+  z.looseObject({
+    request_id: z.string(),
+    output: z.looseObject({
+      task_id: z.string(),
+      task_status: z.enum(TASK_STATUSES),
+    }),
+  }))();
 /** The create answer as sent on the wire. */
 export type WireCreateResponse = z.infer<typeof wireCreateResponseSchema>;
 
-const wireTaskOutputSchema = z.looseObject({
-  task_id: z.string(),
-  task_status: z.enum(TASK_STATUSES),
-  submit_time: optionalField(z.string()),
-  scheduled_time: optionalField(z.string()),
-  end_time: optionalField(z.string()),
-  orig_prompt: optionalField(z.string()),
-  actual_prompt: optionalField(z.string()),
-  video_url: optionalField(z.string()),
-  code: optionalField(z.string()),
-  message: optionalField(z.string()),
-});
+const wireTaskOutputSchema = /* @__PURE__ */ (() =>
+  z.looseObject({
+    task_id: z.string(),
+    task_status: z.enum(TASK_STATUSES),
+    submit_time: optionalField(z.string()),
+    scheduled_time: optionalField(z.string()),
+    end_time: optionalField(z.string()),
+    orig_prompt: optionalField(z.string()),
+    actual_prompt: optionalField(z.string()),
+    video_url: optionalField(z.string()),
+    code: optionalField(z.string()),
+    message: optionalField(z.string()),
+  }))();
 
-const wireUsageSchema = z.looseObject({
-  video_duration: optionalField(z.number()),
-  video_count: optionalField(z.number()),
-  // 720 in the docs; a numeric string is tolerated.
-  SR: optionalField(z.union([z.number(), z.string()])),
-  video_ratio: optionalField(z.string()),
-});
+const wireUsageSchema = /* @__PURE__ */ (() =>
+  z.looseObject({
+    video_duration: optionalField(z.number()),
+    video_count: optionalField(z.number()),
+    // 720 in the docs; a numeric string is tolerated.
+    SR: optionalField(z.union([z.number(), z.string()])),
+    video_ratio: optionalField(z.string()),
+  }))();
 
 /**
  * The answer to `GET …/tasks/{task_id}`. A SUCCEEDED task must carry `output.video_url`; a
  * FAILED one answers HTTP 200 with `output.code` and `output.message`.
  */
-export const wireTaskBodySchema = z
-  .looseObject({
-    request_id: z.string(),
-    output: wireTaskOutputSchema,
-    usage: optionalField(wireUsageSchema),
-  })
-  .check(
-    z.superRefine((body, context) => {
-      if (body.output.task_status === 'SUCCEEDED' && !body.output.video_url) {
-        context.addIssue({
-          code: 'custom',
-          path: ['output', 'video_url'],
-          message: 'A SUCCEEDED task must have a video_url.',
-        });
-      }
-    }),
-  );
+export const wireTaskBodySchema = /* @__PURE__ */ (() =>
+  z
+    .looseObject({
+      request_id: z.string(),
+      output: wireTaskOutputSchema,
+      usage: optionalField(wireUsageSchema),
+    })
+    .check(
+      z.superRefine((body, context) => {
+        if (body.output.task_status === 'SUCCEEDED' && !body.output.video_url) {
+          context.addIssue({
+            code: 'custom',
+            path: ['output', 'video_url'],
+            message: 'A SUCCEEDED task must have a video_url.',
+          });
+        }
+      }),
+    ))();
 /** The task answer as sent on the wire. */
 export type WireTaskBody = z.infer<typeof wireTaskBodySchema>;
 
 /** The answer to `POST …/tasks/{task_id}/cancel` when it succeeds. */
-export const wireCancelResponseSchema = z.looseObject({
-  request_id: optionalField(z.string()),
-});
+export const wireCancelResponseSchema = /* @__PURE__ */ (() =>
+  z.looseObject({
+    request_id: optionalField(z.string()),
+  }))();
 /** The cancel answer as sent on the wire. */
 export type WireCancelResponse = z.infer<typeof wireCancelResponseSchema>;
 
 /** DashScope's error shape, plus the optional `param` our relay adds to point at a field. */
-export const wireErrorBodySchema = z.looseObject({
-  code: z.string(),
-  message: z.string(),
-  request_id: optionalField(z.string()),
-  param: optionalField(z.string()),
-});
+export const wireErrorBodySchema = /* @__PURE__ */ (() =>
+  z.looseObject({
+    code: z.string(),
+    message: z.string(),
+    request_id: optionalField(z.string()),
+    param: optionalField(z.string()),
+  }))();
 /** An error answer as sent on the wire. */
 export type WireErrorBody = z.infer<typeof wireErrorBodySchema>;
 

@@ -9,21 +9,17 @@ import {
   decodeDataUrl,
   encodeDataUrl,
   frameCheckError,
-  isFrameUrl,
   KeyframeVideoError,
   prepareFrame,
   toKeyframeVideoError,
   type FrameCheck,
   type PrepareFrameReport,
 } from '../core/index.js';
+// From the frame rules, not the form's modules, so this lazily loaded code shares only core
+// modules with the page (a bundler would otherwise split those into one more initial chunk).
+import { frameParam, isFrameUrl, nameOf } from '../core/frame-rules.js';
 import type { StoredFrame } from './frame-store.js';
-import {
-  frameParam,
-  nameOf,
-  type FrameSlot,
-  type FrameValue,
-  type KeyframeVideoFrame,
-} from './keyframe-video-state.js';
+import type { FrameSlot, FrameValue, KeyframeVideoFrame } from './keyframe-video-state.js';
 
 /** What a custom preparation is told. */
 export interface PrepareFrameContext {

@@ -196,14 +196,6 @@ export function fieldForParam(param: string | undefined): KeyframeVideoField | u
     : undefined;
 }
 
-/** The name a File carries, if the value is one. */
-export function nameOf(value: FrameValue): string | undefined {
-  if (typeof value === 'string') return undefined;
-  const name = (value as Partial<File>).name;
-  return typeof name === 'string' && name !== '' ? name : undefined;
-}
-
-/** The wire path of a frame slot. */
-export function frameParam(slot: FrameSlot): 'input.first_frame_url' | 'input.last_frame_url' {
-  return slot === 'first' ? 'input.first_frame_url' : 'input.last_frame_url';
-}
+// Shared with the frame work loaded on demand: kept in the core's frame rules, so the lazily
+// loaded code and the page share only core modules.
+export { frameParam, nameOf } from '../core/frame-rules.js';
