@@ -187,7 +187,11 @@ export interface UseKeyframeVideoResult {
   cancel(): void;
   /** After `error`: resumes (same submission, same task). While `retrying`: tries now. After `failed`/`canceled`/`expired`: submits again. */
   retry(): void;
-  /** Back to `idle`, forgetting the job (and, with `clearInputs`, the inputs and frames). */
+  /**
+   * Back to `idle` at once, forgetting the job (and, with `clearInputs`, the inputs and frames).
+   * A task still queued, or still being created, is canceled in the background; a running one
+   * still finishes (and is billed) upstream.
+   */
   reset(options?: { clearInputs?: boolean | undefined }): void;
 
   /** The task's id once there is one. */
