@@ -1,66 +1,27 @@
 // The `keyframe-video` command, run as a real process (through tsx, so no build is needed):
 // it prints the simulator's URL, serves DashScope's API there, and stops cleanly on a signal.
 // Each test spawns its own process on its own port, so they run concurrently.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, it } from 'vitest';
+import { killCliProcesses, startCli, waitForOutput, type CliRun } from './helpers/cli-process.js';
 import { FIRST_FRAME } from './helpers/simulator-harness.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const URL_LINE = /^http:\/\/127\.0\.0\.1:(\d+)\/api\/v1$/;
 
-interface Run {
-  readonly child: ChildProcess;
-  readonly stdout: () => string;
-  readonly stderr: () => string;
-  /** The exit code and signal once the process has ended; rejects if it cannot start. */
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const running: ChildProcess[] = [];
-
-function cli(...args: string[]): Run {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
-    (resolve, reject) => {
-      child.once('exit', (code, signal) => resolve({ code, signal }));
-      // A process that cannot be spawned (e.g. out of memory) never exits: fail, not time out.
-      child.once('error', reject);
-    },
-  );
-  return { child, stdout: () => stdout, stderr: () => stderr, exited };
-}
+const cli = (...args: string[]): CliRun => startCli(args);
 
 /**
  * Waits for the URL line and the hint line after it (the server is listening once they are
  * printed; the two may arrive in separate chunks).
  */
-async function urlOf(run: Run): Promise<string> {
-  for (;;) {
-    const lines = run.stdout().split('\n');
+function urlOf(run: CliRun): Promise<string> {
+  return waitForOutput(run, (stdout) => {
+    const lines = stdout.split('\n');
     const index = lines.findIndex((l) => URL_LINE.test(l));
-    if (index >= 0 && (lines[index + 1] ?? '').includes('Ctrl+C')) return lines[index] ?? '';
-    const ended = await Promise.race([
-      run.exited.then(() => true),
-      new Promise<false>((resolve) => setTimeout(() => resolve(false), 50)),
-    ]);
-    if (ended) throw new Error(`The CLI exited before printing a URL:\n${run.stderr()}`);
-  }
+    return index >= 0 && (lines[index + 1] ?? '').includes('Ctrl+C') ? lines[index] : undefined;
+  });
 }
 
-afterAll(() => {
-  for (const child of running.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  }
-});
+afterAll(killCliProcesses);
 
 const createHeaders = {
   Authorization: 'Bearer sk-cli-test',

@@ -2,64 +2,34 @@
 // development-authentication banner, relays to `--upstream` (the simulator on 127.0.0.1) with
 // the key from DASHSCOPE_API_KEY, treats `Authorization: Bearer <user-id>` as the user, logs
 // JSON lines without secrets, refuses to start without a key, and stops cleanly on SIGTERM.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimulatorServer } from '../../src/simulator/node.js';
+import { killCliProcesses, startCli, waitForOutput, type CliRun } from './helpers/cli-process.js';
 import { createBody, SERVER_KEY, startUpstream } from './helpers/relay-harness.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const URL_LINE = /^http:\/\/127\.0\.0\.1:(\d+)\/api\/keyframe-video$/;
 
-interface Run {
-  readonly child: ChildProcess;
-  readonly stdout: () => string;
-  readonly stderr: () => string;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const running: ChildProcess[] = [];
 let upstream: SimulatorServer;
 
 beforeAll(async () => {
   upstream = await startUpstream();
 });
 afterAll(async () => {
-  for (const child of running.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  }
+  killCliProcesses();
   await upstream.close();
 });
 
-function cli(args: string[], env: Record<string, string | undefined>): Run {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, DASHSCOPE_API_KEY: undefined, ...env },
-  });
-  running.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+/** `keyframe-video <args>` without the machine's own DASHSCOPE_API_KEY, plus `env`. */
+function cli(args: string[], env: Record<string, string | undefined>): CliRun {
+  return startCli(args, { DASHSCOPE_API_KEY: undefined, ...env });
 }
 
 /** Waits until the URL line and the last banner line (ending in "Ctrl+C stops it.") are out. */
-async function urlOf(run: Run): Promise<string> {
-  for (;;) {
-    const out = run.stdout();
-    const url = out.split('\n').find((line) => URL_LINE.test(line));
-    if (url && out.includes('Ctrl+C stops it.')) return url;
-    const ended = await Promise.race([
-      run.exited.then(() => true),
-      new Promise<false>((resolve) => setTimeout(() => resolve(false), 50)),
-    ]);
-    if (ended) throw new Error(`The CLI exited before printing a URL:\n${run.stderr()}`);
-  }
+function urlOf(run: CliRun): Promise<string> {
+  return waitForOutput(run, (stdout) => {
+    const url = stdout.split('\n').find((line) => URL_LINE.test(line));
+    return url && stdout.includes('Ctrl+C stops it.') ? url : undefined;
+  });
 }
 
 describe('keyframe-video relay', () => {
