@@ -17,7 +17,7 @@ import {
   parseErrorBody,
   parseTaskBody,
 } from '../core/schemas.js';
-import { isJsonContentType, parseJsonBytes, readBodyBytes } from './body.js';
+import { isJsonContentType, parseJsonBytes, readBodyBytes, type ReadBody } from './body.js';
 import { dropClientQuirks } from './client-quirks.js';
 import {
   fingerprintBody,
@@ -321,12 +321,21 @@ export function createKeyframeVideoRelay(options: KeyframeVideoRelayOptions): Ke
         message: 'Send the request as JSON (Content-Type: application/json).',
       });
     }
-    const body = await readBodyBytes(request, {
-      maxBytes: config.maxBodyBytes,
-      timeoutMs: config.bodyTimeoutMs,
-      budget: config.bodyBudget,
-      clock,
-    });
+    let body: ReadBody;
+    try {
+      body = await readBodyBytes(request, {
+        maxBytes: config.maxBodyBytes,
+        timeoutMs: config.bodyTimeoutMs,
+        budget: config.bodyBudget,
+        clock,
+      });
+    } catch (error) {
+      // The relay's shared body budget was full: the server was busy, not the user greedy.
+      if (error instanceof KeyframeVideoError && error.code === 'RelayRateLimited') {
+        await refundUserToken();
+      }
+      throw error;
+    }
     trace.release = body.release;
     // Hashing runs off the main thread in most runtimes: start it now, use it after the checks.
     const fingerprint = idempotencyKey === undefined ? undefined : fingerprintBody(body.bytes);
@@ -397,7 +406,11 @@ export function createKeyframeVideoRelay(options: KeyframeVideoRelayOptions): Ke
         run,
       );
       answer = result.answer;
-      if (result.replayed) trace.replayed = true;
+      if (result.replayed) {
+        trace.replayed = true;
+        // A duplicate sent before the first had a record is a replay too: it made no video.
+        await refundUserToken();
+      }
     }
     return jsonResponse(answer.status, answer.body, {
       requestId,

@@ -284,6 +284,34 @@ describe.each(['memory', 'redis'] as const)('with the %s store', (kind) => {
     clock.advance(60_000);
     expect(await create('alice')).toEqual(USER_LIMITED);
   });
+
+  it('a create the relay was too busy to read (its body budget full) leaves it as it was', async () => {
+    const { simulator, create } = await setup(kind, {
+      rateLimits: { accountCreate: false },
+      maxBufferedBodyBytes: 1_000, // less than one create body: every create finds it full
+    });
+    const busy = { status: 429, code: 'RelayRateLimited', scope: undefined };
+    // Two back to back would exhaust alice's allowance; none of these is counted.
+    for (let attempt = 0; attempt < 4; attempt++) expect(await create('alice')).toEqual(busy);
+    expect(simulator.createCount).toBe(0);
+  });
+
+  it('a duplicate sent before the first had a record is a replay: one token for the two', async () => {
+    const { clock, simulator, create } = await setup(kind, {
+      rateLimits: { accountCreate: false },
+    });
+    simulator.inject({ kind: 'delay', ms: 1_000 }, { route: 'create' });
+    // Both start at once: neither finds a record for the key, so both pass the user limit.
+    const sent = [
+      create('alice', { key: 'submission-1' }),
+      create('alice', { key: 'submission-1' }),
+    ];
+    expect(await drive(clock, sent)).toEqual([CREATED, CREATED]);
+    expect(simulator.createCount).toBe(1);
+    // The replay gave its token back: alice has one create left of her two.
+    expect(await create('alice')).toEqual(CREATED);
+    expect(await create('alice')).toEqual(USER_LIMITED);
+  });
 });
 
 describe('an app’s own store', () => {
