@@ -6,7 +6,7 @@ import { afterEach, describe, expect, test, vi } from 'vitest';
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { createMemoryStorage, type StorageLike } from '../../src/core/index.js';
 import { KeyframeVideoProvider, type UseKeyframeVideoResult } from '../../src/index.js';
-import { createStack, type Stack } from './helpers/stack.js';
+import { createStack, polledUpstreamIds } from './helpers/stack.js';
 import {
   fillForm,
   framesSettled,
@@ -34,15 +34,6 @@ function tab(): HTMLElement {
 }
 
 const PROMPT = 'Two hands let go of a red balloon.';
-
-/** Upstream task ids of every poll the relay passed on. */
-function polledUpstreamIds(stack: Stack): Set<string | undefined> {
-  return new Set(
-    stack.relayEvents
-      .filter((event) => event.type === 'relay.request' && event.route === 'get')
-      .map((event) => (event.type === 'relay.request' ? event.upstreamTaskId : undefined)),
-  );
-}
 
 describe('one video, one charge', () => {
   test('StrictMode: one create and one poll stream', async () => {

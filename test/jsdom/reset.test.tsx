@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { act, cleanup, fireEvent, render } from '@testing-library/react';
 import { KeyframeVideoProvider, type UseKeyframeVideoResult } from '../../src/index.js';
-import { createStack, type Stack } from './helpers/stack.js';
+import { createStack, polledUpstreamIds, type Stack } from './helpers/stack.js';
 import { fillForm, generateButton, renderStudio, shownStatus, Studio } from './helpers/studio.js';
 
 // Whole jobs through relay and simulator: quick alone, slower on a busy machine.
@@ -22,15 +22,6 @@ const SUBMISSION_KEY = 'kfv:studio:submission';
 /** The create is handled upstream (the task is made) and its answer takes `ms` to arrive. */
 function slowCreateAnswer(stack: Stack, ms: number) {
   stack.sim.inject({ kind: 'delay', ms, when: 'after' }, { route: 'create' });
-}
-
-/** Upstream task ids of every poll the relay passed on. */
-function polledUpstreamIds(stack: Stack): Set<string | undefined> {
-  return new Set(
-    stack.relayEvents
-      .filter((event) => event.type === 'relay.request' && event.route === 'get')
-      .map((event) => (event.type === 'relay.request' ? event.upstreamTaskId : undefined)),
-  );
 }
 
 /** The statuses of the simulator's tasks, oldest first. */

@@ -18,6 +18,7 @@ import {
   nextPollDelay,
   toWireTask,
 } from '../../src/core/index.js';
+import { visibilitySwitch } from './helpers/visibility-switch.js';
 import type {
   Clock,
   CrossTabChannel,
@@ -28,7 +29,6 @@ import type {
   ManualClock,
   PollScheduleInput,
   TaskPollSnapshot,
-  VisibilitySource,
 } from '../../src/core/index.js';
 import { createFakeLockOrigin, type FakeLockOrigin } from './helpers/web-locks.js';
 
@@ -91,25 +91,6 @@ function taskService(clock: ManualClock, timing: { queueMs: number; endMs: numbe
           reject(init.signal.reason);
         });
       });
-    },
-  };
-}
-
-function visibilitySwitch(initiallyHidden = false) {
-  let hidden = initiallyHidden;
-  const listeners = new Set<() => void>();
-  const source: VisibilitySource = {
-    isHidden: () => hidden,
-    subscribe(onChange) {
-      listeners.add(onChange);
-      return () => listeners.delete(onChange);
-    },
-  };
-  return {
-    source,
-    set(next: boolean) {
-      hidden = next;
-      for (const listener of [...listeners]) listener();
     },
   };
 }

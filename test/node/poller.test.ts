@@ -5,12 +5,12 @@ import {
   createPollerRegistry,
   createTaskPoller,
 } from '../../src/core/index.js';
+import { visibilitySwitch } from './helpers/visibility-switch.js';
 import type {
   ManualClock,
   PollScheduleInput,
   TaskPollSnapshot,
   TaskPollerOptions,
-  VisibilitySource,
 } from '../../src/core/index.js';
 
 type Status = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
@@ -66,28 +66,6 @@ function taskService(
     },
     failNext(...errors: unknown[]) {
       failures = [...failures, ...errors];
-    },
-  };
-}
-
-function visibilitySwitch(initiallyHidden = false) {
-  let hidden = initiallyHidden;
-  const listeners = new Set<() => void>();
-  const source: VisibilitySource = {
-    isHidden: () => hidden,
-    subscribe(onChange) {
-      listeners.add(onChange);
-      return () => listeners.delete(onChange);
-    },
-  };
-  return {
-    source,
-    set(next: boolean) {
-      hidden = next;
-      for (const listener of [...listeners]) listener();
-    },
-    get listeners() {
-      return listeners.size;
     },
   };
 }

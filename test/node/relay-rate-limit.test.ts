@@ -3,16 +3,12 @@
 // and no upstream call. The decision function is GCRA (a token bucket): `limit` per `windowMs`
 // on average, `burst` back to back.
 import { describe, expect, it } from 'vitest';
-import { createManualClock } from '../../src/core/index.js';
 import {
-  createKeyframeVideoRelay,
   DEFAULT_RATE_LIMITS,
   gcra,
   type KeyframeVideoRelayOptions,
-  type RelayEvent,
 } from '../../src/relay/index.js';
-import { createDashScopeSimulator } from '../../src/simulator/index.js';
-import { createBody, SERVER_KEY } from './helpers/relay-harness.js';
+import { createInProcessRelay, createRequest } from './helpers/in-process-relay.js';
 
 describe('gcra', () => {
   it('lets a burst through, then one per interval, and says how long to wait', () => {
@@ -65,33 +61,8 @@ describe('gcra', () => {
 });
 
 function setup(options: Partial<KeyframeVideoRelayOptions> = {}) {
-  const clock = createManualClock(1_000_000);
-  const simulator = createDashScopeSimulator({
-    apiKeys: [SERVER_KEY],
-    clock,
-    limits: { createPerSecond: 1_000, queryPerSecond: 1_000, concurrentTasks: 100 },
-  });
-  const events: RelayEvent[] = [];
-  const relay = createKeyframeVideoRelay({
-    apiKey: SERVER_KEY,
-    baseUrl: 'https://dashscope.test/api/v1',
-    authenticate: (request) => {
-      const user = request.headers.get('x-test-user');
-      return user ? { userId: user } : null;
-    },
-    clock,
-    fetch: (input, init) => simulator(new Request(input, init)),
-    onEvent: (event) => events.push(event),
-    ...options,
-  });
-  const create = (user: string) =>
-    relay(
-      new Request('https://app.example/kv/services/aigc/image2video/video-synthesis', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-test-user': user },
-        body: JSON.stringify(createBody()),
-      }),
-    );
+  const { clock, simulator, events, relay } = createInProcessRelay(options);
+  const create = (user: string) => relay(createRequest(user));
   const get = (user: string, id: string) =>
     relay(new Request(`https://app.example/kv/tasks/${id}`, { headers: { 'x-test-user': user } }));
   return { clock, simulator, events, create, get };

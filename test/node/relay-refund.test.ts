@@ -7,15 +7,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManualClock, type ManualClock } from '../../src/core/index.js';
 import {
-  createKeyframeVideoRelay,
   createMemoryRelayStore,
   type KeyframeVideoRelayOptions,
-  type RelayEvent,
   type RelayStore,
 } from '../../src/relay/index.js';
 import { createRedisRelayStore } from '../../src/relay/redis-store.js';
-import { createDashScopeSimulator } from '../../src/simulator/index.js';
-import { createBody, SERVER_KEY } from './helpers/relay-harness.js';
+import { createBody } from './helpers/relay-harness.js';
+import { createInProcessRelay, createRequest } from './helpers/in-process-relay.js';
 import { startRedisServer, type RedisServer } from './helpers/redis.js';
 
 type StoreKind = 'memory' | 'redis';
@@ -57,44 +55,16 @@ async function setup(
   wrap: (store: RelayStore) => RelayStore = (store) => store,
 ) {
   const clock = createManualClock(1_000_000);
-  const simulator = createDashScopeSimulator({
-    apiKeys: [SERVER_KEY],
+  const stack = createInProcessRelay(
+    { store: wrap(await storeOf(kind, clock)), ...options },
     clock,
-    limits: { createPerSecond: 1_000, queryPerSecond: 1_000, concurrentTasks: 100 },
-  });
-  const events: RelayEvent[] = [];
-  let upstreamCalls = 0;
-  const relay = createKeyframeVideoRelay({
-    apiKey: SERVER_KEY,
-    baseUrl: 'https://dashscope.test/api/v1',
-    authenticate: (request) => {
-      const user = request.headers.get('x-test-user');
-      return user ? { userId: user } : null;
-    },
-    clock,
-    store: wrap(await storeOf(kind, clock)),
-    fetch: (input, init) => {
-      upstreamCalls += 1;
-      return simulator(new Request(input, init));
-    },
-    onEvent: (event) => events.push(event),
-    ...options,
-  });
+  );
+  const { simulator, events, relay } = stack;
   const create = async (
     user: string,
-    { body = createBody(), key }: { body?: unknown; key?: string } = {},
+    request: { body?: unknown; key?: string } = {},
   ): Promise<Outcome> => {
-    const response = await relay(
-      new Request('https://app.example/kv/services/aigc/image2video/video-synthesis', {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-test-user': user,
-          ...(key === undefined ? {} : { 'idempotency-key': key }),
-        },
-        body: JSON.stringify(body),
-      }),
-    );
+    const response = await relay(createRequest(user, request));
     const json = (await response.json()) as { code?: string };
     const requestId = response.headers.get('x-request-id');
     const limited = events.find(
@@ -112,7 +82,7 @@ async function setup(
     events,
     create,
     get upstreamCalls() {
-      return upstreamCalls;
+      return stack.upstreamCalls;
     },
   };
 }

@@ -114,6 +114,15 @@ export interface Stack {
   settle(): Promise<void>;
 }
 
+/** Upstream task ids of every poll the relay passed on. */
+export function polledUpstreamIds(stack: Stack): Set<string | undefined> {
+  return new Set(
+    stack.relayEvents
+      .filter((event) => event.type === 'relay.request' && event.route === 'get')
+      .map((event) => (event.type === 'relay.request' ? event.upstreamTaskId : undefined)),
+  );
+}
+
 let nextDb = 1;
 
 /**
