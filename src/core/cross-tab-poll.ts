@@ -522,6 +522,25 @@ export function createCrossTabTaskPoller<T>(
     }
   }
 
+  /** Makes `run` a new run on `channel` (with nothing started yet) and returns it. */
+  function beginRun(
+    controller: AbortController,
+    channel: CrossTabChannel,
+    pollNowOnLead: boolean,
+  ): Run {
+    run = {
+      controller,
+      channel,
+      visibility: givenVisibility ?? documentVisibility(),
+      followers: new Map(),
+      visibilityListeners: new Set(),
+      pollNowOnLead,
+      inner: undefined,
+      cleanups: [],
+    };
+    return run;
+  }
+
   function startRun(pollNow: boolean): void {
     endRun('idle');
     const controller = new AbortController();
@@ -532,17 +551,7 @@ export function createCrossTabTaskPoller<T>(
       startLocal(pollNow);
       return;
     }
-    const target: Run = {
-      controller,
-      channel,
-      visibility: givenVisibility ?? documentVisibility(),
-      followers: new Map(),
-      visibilityListeners: new Set(),
-      pollNowOnLead: pollNow,
-      inner: undefined,
-      cleanups: [],
-    };
-    run = target;
+    const target = beginRun(controller, channel, pollNow);
     role = 'following';
 
     const onChannelMessage = (event: { data: unknown }): void => {
@@ -611,17 +620,7 @@ export function createCrossTabTaskPoller<T>(
       removeEventListener: () => {},
       close: () => {},
     };
-    const target: Run = {
-      controller,
-      channel: closed,
-      visibility: givenVisibility ?? documentVisibility(),
-      followers: new Map(),
-      visibilityListeners: new Set(),
-      pollNowOnLead: false,
-      inner: undefined,
-      cleanups: [],
-    };
-    run = target;
+    const target = beginRun(controller, closed, false);
     role = 'local';
     target.cleanups.push(target.visibility.subscribe(() => visibilityChanged(target)));
     startInner(target, pollNow);
