@@ -7,7 +7,8 @@
  */
 import type { Agent, ClientRequest, IncomingMessage } from 'node:http';
 import { nodeBuiltins, type HttpModule } from './node-builtins.js';
-import { joinChunks, type UpstreamReply, type UpstreamTransport } from './upstream-transport.js';
+import { joinChunks } from '../core/read-capped.js';
+import type { UpstreamReply, UpstreamTransport } from './upstream-transport.js';
 
 /**
  * Idle connections are closed after this long (undici's default too), or earlier when the

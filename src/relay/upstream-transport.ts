@@ -7,9 +7,6 @@
  */
 import { readCappedStream } from '../core/read-capped.js';
 
-// The node:http transport joins its chunks the same way.
-export { joinChunks } from '../core/read-capped.js';
-
 /**
  * A piece of a request body. `ascii` pieces (frames that passed the frame checks: base64 data
  * URLs) hold only ASCII characters, so their byte length is their length and they are sent
