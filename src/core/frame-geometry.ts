@@ -5,10 +5,6 @@
  * the same plan drives the worker and the main thread and reads the same in the report.
  */
 
-// Forms name frame shapes with the page (the pair check), so the label lives with the frame
-// rules; the geometry itself is only needed once a frame is prepared.
-export { aspectLabel } from './frame-rules.js';
-
 /** A width and a height in pixels. */
 export interface PixelSize {
   readonly width: number;

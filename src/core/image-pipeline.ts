@@ -17,12 +17,8 @@ import {
   type ImageHeader,
   type ImageHeaderFailure,
 } from './frames.js';
-import {
-  aspectLabel,
-  planFrameGeometry,
-  type FrameGeometry,
-  type PixelSize,
-} from './frame-geometry.js';
+import { aspectLabel } from './frame-rules.js';
+import { planFrameGeometry, type FrameGeometry, type PixelSize } from './frame-geometry.js';
 import { encodeOpaquePng } from './png-encoder.js';
 import type { ResolvedPrepareFrameOptions } from './prepare-frame-protocol.js';
 import type {

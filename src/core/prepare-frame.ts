@@ -11,7 +11,8 @@
  */
 import { KeyframeVideoError, isKeyframeVideoError } from './errors.js';
 import { FRAME_RULES, type FrameFormat, type FrameRules, type ImageFormat } from './frames.js';
-import { aspectLabel, type FrameFit } from './frame-geometry.js';
+import type { FrameFit } from './frame-geometry.js';
+import { aspectLabel } from './frame-rules.js';
 import { runFramePipeline } from './image-pipeline.js';
 import type {
   FromFrameWorker,

@@ -195,7 +195,3 @@ export function fieldForParam(param: string | undefined): KeyframeVideoField | u
     ? FIELD_BY_PARAM[param]
     : undefined;
 }
-
-// Shared with the frame work loaded on demand: kept in the core's frame rules, so the lazily
-// loaded code and the page share only core modules.
-export { frameParam, nameOf } from '../core/frame-rules.js';

@@ -42,6 +42,7 @@ import type {
   ProcessedFrame,
   processFrame as ProcessFrame,
 } from './frame-processing.js';
+import { nameOf } from '../core/frame-rules.js';
 import {
   createJobPersistence,
   type JobPersistence,
@@ -49,7 +50,6 @@ import {
 } from './job-persistence.js';
 import {
   fieldForParam,
-  nameOf,
   type FrameSlot,
   type FrameValue,
   type KeyframeVideoField,
