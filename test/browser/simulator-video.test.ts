@@ -114,10 +114,29 @@ async function load(blob: Blob): Promise<HTMLVideoElement> {
 }
 
 /** The average colour of the frame shown at `seconds`. */
-async function colourAt(video: HTMLVideoElement, seconds: number): Promise<Rgb> {
-  const seeked = once(video, 'seeked');
+/**
+ * Seeks and waits until the frame at `seconds` is the one shown: the element is no longer
+ * seeking, is at that time with a frame, and the frame callback says it was presented. A
+ * 'seeked' event alone is not enough: under load the first frame was still drawn after it. The
+ * callback is registered before the seek so it cannot be missed (2 s at most without one).
+ */
+async function seekTo(video: HTMLVideoElement, seconds: number): Promise<void> {
+  const presented = new Promise<void>((resolve) => {
+    video.requestVideoFrameCallback(() => resolve());
+    setTimeout(resolve, 2_000);
+  });
   video.currentTime = seconds;
-  await seeked;
+  const giveUpAt = Date.now() + 15_000;
+  while (video.seeking || Math.abs(video.currentTime - seconds) > 0.1 || video.readyState < 2) {
+    if (video.error) throw new Error(`The video failed to seek: ${video.error.message}`);
+    if (Date.now() > giveUpAt) throw new Error(`The video did not seek to ${String(seconds)} s.`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await presented;
+}
+
+async function colourAt(video: HTMLVideoElement, seconds: number): Promise<Rgb> {
+  await seekTo(video, seconds);
   const canvas = document.createElement('canvas');
   canvas.width = 32;
   canvas.height = 24;
